@@ -1,0 +1,119 @@
+import { join } from 'node:path';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import type { Config } from './config.js';
+import type { AppContext, ScanPort } from './context.js';
+import { EventHub } from './events/hub.js';
+import { RootFs } from './fs/root-fs.js';
+import { JobManager } from './jobs/manager.js';
+import { installErrorHandler } from './plugins/errors.js';
+import { installGuard } from './plugins/guard.js';
+import { installSecurityHeaders } from './plugins/security-headers.js';
+import { installStatic } from './plugins/static.js';
+import eventRoutes from './routes/events.js';
+import jobRoutes from './routes/jobs.js';
+import openapiRoutes from './routes/openapi.js';
+import sessionRoutes from './routes/session.js';
+import summaryRoutes from './routes/summary.js';
+import treeRoutes from './routes/tree.js';
+import { createScan } from './scan/create.js';
+import { Store } from './store/store.js';
+import { resolveToken } from './token.js';
+
+/** Small on purpose: no route takes more than a few paths and tags. */
+export const BODY_LIMIT = 64 * 1024;
+export const STATE_FILE_NAME = 'state.sqlite';
+
+export interface BuildOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** The access token; resolved from the config (and the state folder) when absent. */
+  token?: string;
+  /** The built web app folder; found beside the server when absent. */
+  webDir?: string;
+  /** Start the first scan at once (default true). */
+  startScan?: boolean;
+  /** Replaces the scanner (tests of the platform alone). */
+  scan?: ScanPort;
+}
+
+/** Builds the server for a resolved config; `cli.ts` listens, tests use `app.inject()`. */
+export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: BODY_LIMIT,
+    // Paths in query strings may be long; ids and names never approach this.
+    routerOptions: { maxParamLength: 200 },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // The server reads Host itself; nothing should trust X-Forwarded-*.
+    trustProxy: false,
+  });
+
+  const token = opts.token ?? resolveToken(config).token;
+  const store = Store.open(join(config.stateDir, STATE_FILE_NAME));
+  if (config.token.rotate) store.clearSessions();
+  const events = new EventHub();
+  const scan = opts.scan ?? createScan(config, events);
+  events.setVersionSource(() => scan.version);
+  const readOnlyReason = store.problem?.message;
+  const ctx: AppContext = {
+    config,
+    token,
+    store,
+    events,
+    rootFs: new RootFs(config.root),
+    scan,
+    readOnly: config.readOnly || store.problem !== undefined,
+    readOnlyReason: readOnlyReason ?? (config.readOnly ? 'started with --read-only' : undefined),
+    routes: [],
+    jobs: undefined as unknown as JobManager,
+    cookieName: () => {
+      const addr = app.server.address();
+      const port = addr && typeof addr === 'object' ? addr.port : config.port;
+      return `ckptdash_${port}`;
+    },
+  };
+  ctx.jobs = new JobManager((job) => events.publish({ type: 'job', job }), () => ctx.readOnly);
+  app.decorate('ckpt', ctx);
+
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      ctx.routes.push({ method, url: route.url, public: Boolean(route.config?.public), mutates: Boolean(route.config?.mutates) });
+    }
+  });
+  // Only JSON bodies: a form or text/plain POST is what a cross-site page can send without a preflight.
+  app.removeContentTypeParser(['text/plain']);
+  installSecurityHeaders(app);
+  installErrorHandler(app);
+  await app.register(fastifyCookie);
+  installGuard(app);
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'ckptdash', version: '1', description: 'Local dashboard for machine-learning checkpoint folders' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: 'ckptdash_<port>' },
+        },
+      },
+      security: [{ bearer: [] }, { cookie: [] }],
+    },
+  });
+  await app.register(sessionRoutes);
+  await app.register(summaryRoutes);
+  await app.register(treeRoutes);
+  await app.register(eventRoutes);
+  await app.register(jobRoutes);
+  await app.register(openapiRoutes);
+  await installStatic(app, opts.webDir);
+
+  app.addHook('onClose', async () => {
+    await ctx.jobs.close();
+    await scan.close();
+    store.close();
+  });
+  if (opts.startScan !== false) scan.start();
+  return app;
+}

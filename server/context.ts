@@ -1,0 +1,70 @@
+import type { Config } from './config.js';
+import type { EventHub } from './events/hub.js';
+import type { JobManager } from './jobs/manager.js';
+import type { RootFs } from './fs/root-fs.js';
+import type { Store } from './store/store.js';
+import type { Entry, EntryDetails } from '../shared/schemas/entry.js';
+import type { TreePage, TreeQuery } from '../shared/schemas/api.js';
+
+/** What the routes need from the scanner and its index. */
+export interface ScanPort {
+  summary(): {
+    state: 'scanning' | 'ready';
+    entries: number;
+    files: number;
+    dirs: number;
+    bytes: number;
+    diskBytes: number;
+    errors: number;
+    startedAt?: number;
+    finishedAt?: number;
+  };
+  tagTotals(): Record<string, { count: number; bytes: number }>;
+  /** Index version: bumps with every change. */
+  readonly version: number;
+  list(path: string, q: Required<Pick<TreeQuery, 'sort' | 'order' | 'offset' | 'limit'>> & Pick<TreeQuery, 'tag' | 'q'>): TreePage | null;
+  entry(path: string): EntryDetails | null;
+  start(): void;
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+export type { Entry };
+
+/** A registered route, as the guard tests walk them. */
+export interface RouteInfo {
+  method: string;
+  url: string;
+  /** Whether the route is reachable without authentication (only POST /api/session). */
+  public: boolean;
+  /** Whether the route changes files or state (refused in read-only mode). */
+  mutates: boolean;
+}
+
+/** The services every route reaches through `app.ckpt`. */
+export interface AppContext {
+  config: Config;
+  token: string;
+  store: Store;
+  events: EventHub;
+  jobs: JobManager;
+  rootFs: RootFs;
+  scan: ScanPort;
+  /** Read-only because the user asked for it or because the state file is unusable. */
+  readOnly: boolean;
+  readOnlyReason?: string;
+  routes: RouteInfo[];
+  /** `ckptdash_<port>`: per port, so two servers on one host never share a session. */
+  cookieName(): string;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ckpt: AppContext;
+  }
+  interface FastifyContextConfig {
+    /** Reachable without a token or session (POST /api/session only). */
+    public?: boolean;
+    /** Changes files or state: refused with 403 READ_ONLY in read-only mode. */
+    mutates?: boolean;
+  }
+}

@@ -1,0 +1,126 @@
+import Database from 'better-sqlite3';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+type Db = Database.Database;
+
+/** Why the state file could not be used; the server then runs read-only on an in-memory store. */
+export interface StoreProblem {
+  code: 'STATE_LOCKED' | 'STATE_CORRUPT' | 'STATE_READ_ONLY' | 'STATE_TOO_NEW' | 'STATE_UNAVAILABLE';
+  message: string;
+}
+
+/** Applies the migrations a database lacks, each in its own transaction. */
+export function migrate(db: Db, upTo = SCHEMA_VERSION): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw Object.assign(new Error(`state file has schema version ${current}, newer than this ckptdash (${SCHEMA_VERSION})`), {
+      code: 'CKPTDASH_TOO_NEW',
+    });
+  }
+  for (let v = current; v < upTo; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return Math.max(current, upTo);
+}
+
+function describe(err: unknown, file: string): StoreProblem {
+  const code = (err as { code?: string }).code ?? '';
+  const why = (err as Error).message;
+  if (code === 'CKPTDASH_TOO_NEW') return { code: 'STATE_TOO_NEW', message: `${why}: ${file}` };
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
+    return { code: 'STATE_LOCKED', message: `the state file is locked by another process (another ckptdash?): ${file}` };
+  }
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return { code: 'STATE_CORRUPT', message: `the state file is not a valid database (${why}): ${file}` };
+  }
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EROFS') {
+    return { code: 'STATE_READ_ONLY', message: `the state file cannot be written (${why}): ${file}` };
+  }
+  return { code: 'STATE_UNAVAILABLE', message: `the state file cannot be used (${why}): ${file}` };
+}
+
+/** SQLite state: sessions, user tags, journal, history. */
+export class Store {
+  private constructor(
+    readonly db: Db,
+    /** Set when the state file was unusable and this store lives in memory only. */
+    readonly problem?: StoreProblem,
+  ) {}
+
+  /** Opens (creating and migrating) the state file; on failure falls back to memory and reports why. */
+  static open(file: string): Store {
+    let db: Db | undefined;
+    try {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      db = new Database(file, { timeout: 250 });
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+      // Session hashes and the journal are nobody else's business on a shared GPU box.
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+        try {
+          chmodSync(f, 0o600);
+        } catch {
+          // The WAL side files may not exist yet; SQLite creates them with the main file's mode.
+        }
+      }
+      return new Store(db);
+    } catch (err) {
+      try {
+        db?.close();
+      } catch {
+        // The connection is already unusable; the problem is reported below.
+      }
+      return Store.memory(describe(err, file));
+    }
+  }
+
+  static memory(problem?: StoreProblem): Store {
+    const db = new Database(':memory:');
+    migrate(db);
+    return new Store(db, problem);
+  }
+
+  get schemaVersion(): number {
+    return this.db.pragma('user_version', { simple: true }) as number;
+  }
+
+  // --- login sessions (ids are stored hashed: a leaked state file grants nothing) ---
+  addSession(idHash: string, now: number, expiresMs: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO sessions (id_hash, created_ms, expires_ms) VALUES (?, ?, ?)').run(idHash, now, expiresMs);
+  }
+
+  sessionValid(idHash: string, now: number): boolean {
+    const row = this.db.prepare('SELECT expires_ms FROM sessions WHERE id_hash = ?').get(idHash) as
+      | { expires_ms: number }
+      | undefined;
+    return row !== undefined && row.expires_ms > now;
+  }
+
+  pruneSessions(now: number): void {
+    this.db.prepare('DELETE FROM sessions WHERE expires_ms <= ?').run(now);
+  }
+
+  clearSessions(): void {
+    this.db.prepare('DELETE FROM sessions').run();
+  }
+
+  // --- small settings ---
+  getKv(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM kv WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  setKv(key: string, value: string): void {
+    this.db.prepare('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)').run(key, value);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,173 @@
+import { Type, type Static } from 'typebox';
+import { Bytes, Lang, Policy, RelPath, SortKey, SortOrder, TimeMs } from './common.js';
+import { Checkpoint, Entry } from './entry.js';
+
+const closed = { additionalProperties: false } as const;
+
+export const TagTotals = Type.Record(
+  Type.String(),
+  Type.Object({ count: Type.Integer({ minimum: 0 }), bytes: Bytes }, closed),
+);
+
+/** GET /api/summary */
+export const Summary = Type.Object(
+  {
+    root: Type.String(),
+    project: Type.String(),
+    demo: Type.Boolean(),
+    readOnly: Type.Boolean(),
+    /** Why the server runs read-only when the user did not ask for it (e.g. the state file is locked). */
+    readOnlyReason: Type.Optional(Type.String()),
+    scan: Type.Object(
+      {
+        state: Type.Union([Type.Literal('scanning'), Type.Literal('ready')]),
+        entries: Type.Integer({ minimum: 0 }),
+        bytes: Type.Optional(Bytes),
+        errors: Type.Optional(Type.Integer({ minimum: 0 })),
+        startedAt: Type.Optional(TimeMs),
+        finishedAt: Type.Optional(TimeMs),
+      },
+      closed,
+    ),
+    models: Type.Object({ read: Type.Integer({ minimum: 0 }), total: Type.Integer({ minimum: 0 }) }, closed),
+    totals: Type.Object(
+      {
+        files: Type.Integer({ minimum: 0 }),
+        dirs: Type.Integer({ minimum: 0 }),
+        bytes: Bytes,
+        diskBytes: Bytes,
+      },
+      closed,
+    ),
+    filesystem: Type.Object({ totalBytes: Bytes, availBytes: Bytes }, closed),
+    tags: TagTotals,
+  },
+  { ...closed },
+);
+export type Summary = Static<typeof Summary>;
+
+/** GET /api/tree */
+export const TreeQuery = Type.Object(
+  {
+    path: Type.Optional(RelPath),
+    sort: Type.Optional(SortKey),
+    order: Type.Optional(SortOrder),
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000 })),
+    tag: Type.Optional(Type.String({ maxLength: 200 })),
+    /** Case-insensitive substring of the name (an addition to the contract). */
+    q: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  closed,
+);
+export type TreeQuery = Static<typeof TreeQuery>;
+
+export const TreePage = Type.Object(
+  { path: RelPath, total: Type.Integer({ minimum: 0 }), entries: Type.Array(Entry) },
+  { ...closed },
+);
+export type TreePage = Static<typeof TreePage>;
+
+export const PathQuery = Type.Object({ path: RelPath }, closed);
+export type PathQuery = Static<typeof PathQuery>;
+
+/** GET /api/checkpoints */
+export const CheckpointList = Type.Object({ items: Type.Array(Checkpoint) }, closed);
+
+/** GET /api/plan */
+export const PlanQuery = Type.Object({ policy: Type.Optional(Policy) }, closed);
+export const PlanItem = Type.Object(
+  {
+    path: RelPath,
+    kind: Type.String(),
+    etag: Type.String(),
+    category: Type.String(),
+    reason: Type.String(),
+    rule: Type.Optional(Type.String()),
+    bytes: Bytes,
+    diskBytes: Bytes,
+    files: Type.Integer({ minimum: 0 }),
+    warnings: Type.Array(Type.String()),
+  },
+  closed,
+);
+export type PlanItem = Static<typeof PlanItem>;
+const SizePair = Type.Object({ bytes: Bytes, diskBytes: Bytes }, closed);
+export const Plan = Type.Object(
+  {
+    policy: Policy,
+    items: Type.Array(PlanItem),
+    totals: Type.Object({ count: Type.Integer({ minimum: 0 }), bytes: Bytes, diskBytes: Bytes }, closed),
+    before: SizePair,
+    after: SizePair,
+  },
+  closed,
+);
+export type Plan = Static<typeof Plan>;
+
+/** POST /api/deletions */
+export const DeletionRequest = Type.Object(
+  { path: RelPath, etag: Type.Optional(Type.String({ maxLength: 200 })), policy: Type.Optional(Policy) },
+  closed,
+);
+export type DeletionRequest = Static<typeof DeletionRequest>;
+export const DeletionResult = Type.Object(
+  { path: RelPath, freedBytes: Bytes, freedDiskBytes: Bytes, deletedFiles: Type.Integer({ minimum: 0 }) },
+  closed,
+);
+export type DeletionResult = Static<typeof DeletionResult>;
+
+/** POST /api/tags */
+export const TagsRequest = Type.Object(
+  {
+    path: RelPath,
+    add: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 })),
+    remove: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 })),
+    note: Type.Optional(Type.String({ maxLength: 4000 })),
+  },
+  closed,
+);
+export type TagsRequest = Static<typeof TagsRequest>;
+
+/** GET /api/history */
+export const HistoryQuery = Type.Object(
+  {
+    range: Type.Optional(
+      Type.Union([Type.Literal('1h'), Type.Literal('24h'), Type.Literal('7d'), Type.Literal('all')]),
+    ),
+  },
+  closed,
+);
+export const History = Type.Object(
+  {
+    samples: Type.Array(
+      Type.Object({ t: TimeMs, bytes: Bytes, diskBytes: Bytes, fsAvailBytes: Bytes }, closed),
+    ),
+    forecast: Type.Object(
+      {
+        status: Type.Union([
+          Type.Literal('none'),
+          Type.Literal('ok'),
+          Type.Literal('warning'),
+          Type.Literal('critical'),
+        ]),
+        fullAt: Type.Optional(TimeMs),
+        checkpointsLeft: Type.Optional(Type.Number()),
+        bytesPerHour: Type.Optional(Type.Number()),
+      },
+      closed,
+    ),
+  },
+  closed,
+);
+export type History = Static<typeof History>;
+
+/** GET /api/report */
+export const ReportQuery = Type.Object(
+  { session: Type.Optional(Type.String({ maxLength: 100 })), lang: Type.Optional(Lang) },
+  closed,
+);
+
+/** POST /api/session: trade the token for an HttpOnly session cookie. */
+export const SessionRequest = Type.Object({ token: Type.String({ minLength: 1, maxLength: 512 }) }, closed);
+export const SessionResponse = Type.Object({ ok: Type.Literal(true), expiresAt: TimeMs }, closed);

@@ -1,0 +1,104 @@
+import { Type, type Static } from 'typebox';
+import { Bytes, RelPath, TimeMs } from './common.js';
+
+export const EntryKind = Type.Union([
+  Type.Literal('dir'),
+  Type.Literal('file'),
+  Type.Literal('symlink'),
+  Type.Literal('other'),
+]);
+export type EntryKind = Static<typeof EntryKind>;
+
+/** One file, folder or symlink under the root, as the index knows it. */
+export const Entry = Type.Object(
+  {
+    path: RelPath,
+    name: Type.String(),
+    kind: EntryKind,
+    bytes: Bytes,
+    diskBytes: Bytes,
+    files: Type.Integer({ minimum: 0 }),
+    mtimeMs: TimeMs,
+    etag: Type.String(),
+    tags: Type.Array(Type.String()),
+    userTags: Type.Array(Type.String()),
+    note: Type.Optional(Type.String()),
+    protected: Type.Boolean(),
+    error: Type.Optional(Type.String()),
+    /** Number of direct children (folders only): lets the tree show an expander without a fetch. */
+    children: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** The link target as read by readlink (symlinks only); never followed. */
+    target: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+export type Entry = Static<typeof Entry>;
+
+/** A mention of a checkpoint path in a project file. */
+export const Reference = Type.Object(
+  {
+    file: Type.String(),
+    line: Type.Integer({ minimum: 0 }),
+    key: Type.Optional(Type.String()),
+    protects: Type.Boolean(),
+    missing: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type Reference = Static<typeof Reference>;
+
+export const IntegrityStatus = Type.Union([
+  Type.Literal('ok'),
+  Type.Literal('corrupt'),
+  Type.Literal('truncated'),
+  Type.Literal('unchecked'),
+  Type.Literal('writing'),
+]);
+
+export const CheckpointFormat = Type.Union([
+  Type.Literal('torch-zip'),
+  Type.Literal('torch-legacy'),
+  Type.Literal('safetensors'),
+  Type.Literal('hf-folder'),
+  Type.Literal('unknown'),
+]);
+
+/** One model save: a model file, a checkpoint folder, or a shard set. */
+export const Checkpoint = Type.Object(
+  {
+    path: RelPath,
+    run: RelPath,
+    format: CheckpointFormat,
+    bytes: Bytes,
+    tags: Type.Array(Type.String()),
+    protected: Type.Boolean(),
+    epoch: Type.Optional(Type.Number()),
+    step: Type.Optional(Type.Number()),
+    metrics: Type.Record(Type.String(), Type.Number()),
+    tensors: Type.Optional(Type.Integer({ minimum: 0 })),
+    parameters: Type.Optional(Type.Number({ minimum: 0 })),
+    optimizerBytes: Type.Optional(Bytes),
+    integrity: Type.Object(
+      { status: IntegrityStatus, detail: Type.Optional(Type.String()) },
+      { additionalProperties: false },
+    ),
+    references: Type.Array(Reference),
+  },
+  { additionalProperties: false },
+);
+export type Checkpoint = Static<typeof Checkpoint>;
+
+export const EntryDetails = Type.Object(
+  {
+    ...Entry.properties,
+    checkpoint: Type.Optional(Checkpoint),
+    references: Type.Array(Reference),
+    protectedBy: Type.Array(Type.String()),
+    /** Extra facts for the details pane. */
+    inode: Type.Optional(Type.Number()),
+    nlink: Type.Optional(Type.Integer({ minimum: 0 })),
+    dirs: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
+export type EntryDetails = Static<typeof EntryDetails>;
