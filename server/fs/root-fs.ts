@@ -8,6 +8,18 @@ const FILE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 /** A path relative to an open folder descriptor; resolving it never follows a link above `name`. */
 const at = (dirFd: number, name: string) => `/proc/self/fd/${dirFd}/${name}`;
 
+/** O_NOFOLLOW|O_DIRECTORY on a link says ENOTDIR, not ELOOP: look at what is there to name it right. */
+function classify(err: unknown, dirFd: number, name: string): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== 'ENOTDIR' && code !== 'ELOOP') return err;
+  try {
+    if (lstatSync(at(dirFd, name)).isSymbolicLink()) return Object.assign(new Error('symlink'), { code: 'ELOOP' });
+  } catch {
+    // Gone or unreadable: the original error says enough.
+  }
+  return err;
+}
+
 function fsError(err: unknown, rel: string): ApiError {
   const code = (err as NodeJS.ErrnoException).code ?? 'EIO';
   if (code === 'ENOENT' || code === 'ENOTDIR') return new ApiError(404, 'NOT_FOUND', `no such entry: ${rel}`);
@@ -39,8 +51,9 @@ export class RootFs {
       try {
         next = openSync(at(fd, segs[i]), DIR_FLAGS);
       } catch (err) {
+        const named = classify(err, fd, segs[i]);
         closeSync(fd);
-        throw fsError(err, segs.slice(0, i + 1).join('/'));
+        throw fsError(named, segs.slice(0, i + 1).join('/'));
       }
       closeSync(fd);
       fd = next;
@@ -86,7 +99,7 @@ export class RootFs {
       try {
         fd = openSync(at(dirFd, name), FILE_FLAGS);
       } catch (err) {
-        throw fsError(err, rel);
+        throw fsError(classify(err, dirFd, name), rel);
       }
       const stat = fstatSync(fd, { bigint: true });
       if (!stat.isFile()) {
