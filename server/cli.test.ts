@@ -5,13 +5,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './test-utils/temp.js';
 
-const CLI = fileURLToPath(new URL('./cli.ts', import.meta.url));
-const RUNNER = `import(${JSON.stringify(CLI)}).then((m) => m.main(process.argv.slice(1))).then((c) => process.exit(c))`;
+const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 /** Runs the CLI from source; resolves when it exits or prints its URL (then stops it with SIGTERM). */
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '-e', RUNNER, '--', ...args], {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
       env: { ...process.env, CKPTDASH_TOKEN: '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
