@@ -151,7 +151,8 @@ describe('the access token', () => {
   it('refuses an empty or missing token file', async () => {
     const p = project();
     writeFileSync(join(p.dir, 'empty'), '\n');
-    expect(() => resolveToken({ ...(null as never), token: { file: join(p.dir, 'empty'), rotate: false } })).toThrow(/is empty/);
-    expect(() => resolveToken({ ...(null as never), token: { file: join(p.dir, 'nope'), rotate: false } })).toThrow(/does not exist/);
+    const c = await resolve([p.root]);
+    expect(() => resolveToken({ ...c, token: { file: join(p.dir, 'empty'), rotate: false } })).toThrow(/is empty/);
+    expect(() => resolveToken({ ...c, token: { file: join(p.dir, 'nope'), rotate: false } })).toThrow(/does not exist/);
   });
 });

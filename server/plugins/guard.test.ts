@@ -77,7 +77,7 @@ describe('the request guard, over every route', () => {
     const checks = routes(app)
       .filter((x) => x.path.startsWith('/api/') && !x.public)
       .flatMap((r) =>
-        [{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: 'Bearer x' }, { authorization: 'Basic abc' }].map(
+        ([{}, { authorization: 'Bearer wrong-token-0123456789' }, { authorization: 'Bearer x' }, { authorization: 'Basic abc' }] as Record<string, string>[]).map(
           async (headers) => {
             const res = await send(app, r, headers);
             expect(res.statusCode, `${r.method} ${r.path} ${JSON.stringify(headers)}`).toBe(401);
