@@ -1,0 +1,90 @@
+import { useEffect } from 'react';
+import { useAuthState } from './api/auth-state.js';
+import { useSummary } from './api/hooks.js';
+import { useServerEvents } from './api/server-events.js';
+import { Header } from './components/Header.js';
+import { JobsTray } from './components/JobsTray.js';
+import { Notices } from './components/Notices.js';
+import { ReadOnlyBanner } from './components/ReadOnlyBanner.js';
+import { SignInRequired } from './components/SignInRequired.js';
+import { ComingSoonPage } from './pages/ComingSoonPage.js';
+import { OverviewPage } from './pages/OverviewPage.js';
+import { TreePage } from './pages/tree/TreePage.js';
+import { ROUTES, useRoute, type RoutePath } from './router.js';
+import styles from './App.module.css';
+
+export function App() {
+  const auth = useAuthState();
+  if (auth === 'required' || auth === 'rejected') return <SignInRequired rejected={auth === 'rejected'} />;
+  return <Shell />;
+}
+
+function Shell() {
+  const summary = useSummary();
+  const events = useServerEvents();
+  const route = useRoute();
+
+  useEffect(() => {
+    const label = ROUTES.find((r) => r.path === route)?.label;
+    document.title = `${label} · ckptdash${summary.data?.demo ? ' (demo)' : ''}`;
+  }, [route, summary.data?.demo]);
+
+  return (
+    <div className={styles.shell}>
+      <a className={styles.skip} href="#main">
+        Skip to content
+      </a>
+      <Header summary={summary.data} connection={events.status} />
+      {summary.data?.readOnly && <ReadOnlyBanner reason={summary.data.readOnlyReason} />}
+      <main id="main" className={styles.main} tabIndex={-1}>
+        {summary.error && route !== '/tree' ? (
+          <p role="alert" className={styles.error}>
+            Could not load the summary: {summary.error.message}
+          </p>
+        ) : (
+          <Page route={route} />
+        )}
+      </main>
+      <aside className={styles.corner} aria-label="Background activity">
+        <Notices notices={events.notices} onDismiss={events.dismiss} />
+        <JobsTray />
+      </aside>
+    </div>
+  );
+}
+
+function Page({ route }: { route: RoutePath }) {
+  switch (route) {
+    case '/':
+      return <OverviewPage />;
+    case '/tree':
+      return <TreePage />;
+    case '/models':
+      return (
+        <ComingSoonPage title="Models">
+          Every checkpoint with its format, epoch and step, metrics, tensor and parameter counts, integrity status and the
+          project files that reference it.
+        </ComingSoonPage>
+      );
+    case '/cleanup':
+      return (
+        <ComingSoonPage title="Cleanup">
+          Conservative, moderate and aggressive cleanup plans with the reason for every candidate, approved and deleted one
+          at a time; protected models can never be deleted.
+        </ComingSoonPage>
+      );
+    case '/backups':
+      return (
+        <ComingSoonPage title="Backups">
+          A verified <code>.tar.gz</code> backup of the protected models with a manifest, and restore without overwriting
+          anything unasked.
+        </ComingSoonPage>
+      );
+    case '/report':
+      return (
+        <ComingSoonPage title="Report">
+          The Markdown report of a cleanup session — what was kept and why, what was freed — in English or Spanish.
+        </ComingSoonPage>
+      );
+  }
+}

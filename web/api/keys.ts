@@ -1,0 +1,28 @@
+import type { SortKey, SortOrder } from '../../shared/schemas/index.js';
+
+/** How a folder's children are listed; part of every tree page key. */
+export interface TreeView {
+  sort: SortKey;
+  order: SortOrder;
+  q: string;
+  tag: string;
+}
+
+/** The tree page's first view; the overview lists the same page, so they share one cache entry. */
+export const DEFAULT_TREE_VIEW: TreeView = { sort: 'size', order: 'desc', q: '', tag: '' };
+
+/** Rows per /api/tree request: big enough to fill a screen, small enough to arrive fast. */
+export const TREE_PAGE_SIZE = 500;
+
+/** Query keys in one place so event handlers patch exactly what hooks read. */
+export const keys = {
+  summary: ['summary'] as const,
+  jobs: ['jobs'] as const,
+  treeAll: ['tree'] as const,
+  treeFolder: (path: string) => ['tree', path] as const,
+  treePage: (path: string, view: TreeView, page: number) => ['tree', path, view, page] as const,
+  entryAll: ['entry'] as const,
+  entry: (path: string) => ['entry', path] as const,
+};
+
+export type TreePageKey = ReturnType<typeof keys.treePage>;

@@ -1,0 +1,171 @@
+import type { ReactNode } from 'react';
+import type { Summary } from '../../shared/schemas/index.js';
+import { useSummary } from '../api/hooks.js';
+import { DEFAULT_TREE_VIEW } from '../api/keys.js';
+import { useTree } from '../api/tree-pages.js';
+import { formatBytes, formatCount, formatDateTime, formatPercent } from '../format.js';
+import { navigate } from '../router.js';
+import styles from './OverviewPage.module.css';
+
+function share(part: number, whole: number): number {
+  return whole > 0 ? Math.min(100, Math.max(0, (part / whole) * 100)) : 0;
+}
+
+export function OverviewPage() {
+  const { data: summary } = useSummary();
+  if (!summary) return <p className={styles.muted}>Loading…</p>;
+  const { totals, filesystem: fs } = summary;
+  const used = fs.totalBytes - fs.availBytes;
+
+  return (
+    <div className={styles.page}>
+      <h1 className={styles.title}>Overview</h1>
+      <ScanStatus scan={summary.scan} />
+      <div className={styles.cards}>
+        <Card label="Checkpoints folder" value={formatBytes(totals.bytes)}>
+          {formatBytes(totals.diskBytes)} on disk
+        </Card>
+        <Card label="Files" value={formatCount(totals.files)}>
+          in {formatCount(totals.dirs)} folders
+        </Card>
+        <Card label="Models" value={formatCount(summary.models.total)}>
+          {summary.models.read < summary.models.total
+            ? `${formatCount(summary.models.read)} read so far`
+            : 'all read'}
+        </Card>
+        <Card label="Filesystem free" value={formatBytes(fs.availBytes)}>
+          of {formatBytes(fs.totalBytes)} · {formatPercent(used, fs.totalBytes)} used
+          <span className={styles.meter} aria-hidden="true">
+            <span style={{ width: `${share(used, fs.totalBytes)}%` }} />
+          </span>
+        </Card>
+      </div>
+      <div className={styles.columns}>
+        <Largest total={totals.bytes} />
+        <TagTable tags={summary.tags} total={totals.bytes} />
+      </div>
+      <p>
+        <a
+          href="/tree"
+          onClick={(e) => {
+            e.preventDefault();
+            navigate('/tree');
+          }}
+        >
+          Browse the tree by size →
+        </a>
+      </p>
+    </div>
+  );
+}
+
+function Card({ label, value, children }: { label: string; value: string; children: ReactNode }) {
+  return (
+    <section className={styles.card} aria-label={label}>
+      <h2 className={styles.cardLabel}>{label}</h2>
+      <p className={styles.cardValue}>{value}</p>
+      <p className={styles.cardDetail}>{children}</p>
+    </section>
+  );
+}
+
+function ScanStatus({ scan }: { scan: Summary['scan'] }) {
+  if (scan.state === 'scanning') {
+    return (
+      <div className={styles.scan} role="status">
+        <span className={styles.spinner} aria-hidden="true" />
+        <span>
+          Scanning… {formatCount(scan.entries)} entries
+          {scan.bytes !== undefined && `, ${formatBytes(scan.bytes)}`} so far
+        </span>
+      </div>
+    );
+  }
+  const took =
+    scan.startedAt !== undefined && scan.finishedAt !== undefined
+      ? ` in ${((scan.finishedAt - scan.startedAt) / 1000).toFixed(1)} s`
+      : '';
+  return (
+    <p className={styles.scanDone} role="status">
+      Scan complete: {formatCount(scan.entries)} entries{took}
+      {scan.finishedAt !== undefined && `, ${formatDateTime(scan.finishedAt)}`}
+      {scan.errors ? ` · ${formatCount(scan.errors)} could not be read` : ''}. Changes since are followed live.
+    </p>
+  );
+}
+
+/** How many top-level entries the overview names; the tree has the rest. */
+const LARGEST_COUNT = 8;
+
+function Largest({ total }: { total: number }) {
+  const { firstPage } = useTree('', DEFAULT_TREE_VIEW);
+  const rows = (firstPage ?? []).slice(0, LARGEST_COUNT);
+  if (rows.length === 0) return null;
+  return (
+    <section className={styles.panel} aria-labelledby="largest-title">
+      <h2 id="largest-title" className={styles.sectionTitle}>
+        Largest at the top level
+      </h2>
+      <table className={styles.table}>
+        <tbody>
+          {rows.map((e) => (
+            <tr key={e.path}>
+              <th scope="row" className={styles.name}>
+                {e.name}
+                {e.kind === 'dir' && '/'}
+              </th>
+              <td className={styles.num}>{formatBytes(e.bytes)}</td>
+              <td className={styles.barCol}>
+                <span className={styles.meter} title={formatPercent(e.bytes, total)}>
+                  <span style={{ width: `${share(e.bytes, total)}%` }} />
+                </span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function TagTable({ tags, total }: { tags: Summary['tags']; total: number }) {
+  const rows = Object.entries(tags).sort((a, b) => b[1].bytes - a[1].bytes);
+  if (rows.length === 0) return null;
+  return (
+    <section className={styles.panel} aria-labelledby="tags-title">
+      <h2 id="tags-title" className={styles.sectionTitle}>
+        By tag
+      </h2>
+      <table className={styles.table}>
+        <thead>
+          <tr>
+            <th scope="col">Tag</th>
+            <th scope="col" className={styles.num}>
+              Entries
+            </th>
+            <th scope="col" className={styles.num}>
+              Size
+            </th>
+            <th scope="col" className={styles.barCol}>
+              <span className="visually-hidden">Share of the folder</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map(([tag, t]) => (
+            <tr key={tag}>
+              <th scope="row">{tag}</th>
+              <td className={styles.num}>{formatCount(t.count)}</td>
+              <td className={styles.num}>{formatBytes(t.bytes)}</td>
+              <td className={styles.barCol}>
+                <span className={styles.meter} title={formatPercent(t.bytes, total)}>
+                  <span style={{ width: `${share(t.bytes, total)}%` }} />
+                </span>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

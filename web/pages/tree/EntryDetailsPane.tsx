@@ -1,0 +1,137 @@
+import type { ReactNode } from 'react';
+import type { EntryDetails } from '../../../shared/schemas/index.js';
+import { useEntry } from '../../api/hooks.js';
+import { TagChips } from '../../components/TagChips.js';
+import { formatBytes, formatCount, formatDateTime, formatRelative } from '../../format.js';
+import styles from './EntryDetailsPane.module.css';
+
+const KIND_LABEL: Record<EntryDetails['kind'], string> = {
+  dir: 'Folder',
+  file: 'File',
+  symlink: 'Symbolic link (not followed)',
+  other: 'Other (device, socket or pipe)',
+};
+
+/** Metrics beyond this are for the Models page; the pane stays short. */
+const MAX_METRICS = 8;
+
+export function EntryDetailsPane({ path }: { path: string | null }) {
+  const { data: entry, error, isPending } = useEntry(path);
+
+  return (
+    <aside className={styles.pane} aria-label="Details">
+      {path === null ? (
+        <p className={styles.muted}>Select an entry to see its details. Use the arrow keys to move, → to open a folder.</p>
+      ) : error ? (
+        <p role="alert" className={styles.error}>
+          {error.message}
+        </p>
+      ) : isPending || !entry ? (
+        <p className={styles.muted}>Loading…</p>
+      ) : (
+        <Details entry={entry} />
+      )}
+    </aside>
+  );
+}
+
+function Details({ entry }: { entry: EntryDetails }) {
+  const checkpoint = entry.checkpoint;
+  const metrics = checkpoint ? Object.entries(checkpoint.metrics).slice(0, MAX_METRICS) : [];
+  return (
+    <>
+      <h2 className={styles.title}>{entry.name || 'Checkpoints root'}</h2>
+      <p className={styles.path}>{entry.path || '/'}</p>
+      {entry.error && (
+        <p role="alert" className={styles.error}>
+          {entry.error}
+        </p>
+      )}
+      {entry.protected && (
+        <div className={styles.protected}>
+          <strong>Protected</strong>
+          {entry.protectedBy.length > 0 && (
+            <ul>
+              {entry.protectedBy.map((reason) => (
+                <li key={reason}>{reason}</li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+      <dl className={styles.facts}>
+        <Fact label="Kind">{KIND_LABEL[entry.kind]}</Fact>
+        {entry.kind === 'symlink' && entry.target !== undefined && (
+          <Fact label="Target">
+            <code className={styles.break}>{entry.target}</code>
+          </Fact>
+        )}
+        <Fact label="Size">
+          {formatBytes(entry.bytes)} <span className={styles.exact}>({formatCount(entry.bytes)} bytes)</span>
+        </Fact>
+        <Fact label="On disk">{formatBytes(entry.diskBytes)}</Fact>
+        {entry.kind === 'dir' && <Fact label="Files">{formatCount(entry.files)}</Fact>}
+        {entry.kind === 'dir' && entry.dirs !== undefined && <Fact label="Folders">{formatCount(entry.dirs)}</Fact>}
+        <Fact label="Modified">
+          {formatDateTime(entry.mtimeMs)}
+          {formatRelative(entry.mtimeMs) && <span className={styles.exact}> ({formatRelative(entry.mtimeMs)})</span>}
+        </Fact>
+        {entry.inode !== undefined && <Fact label="Inode">{entry.inode}</Fact>}
+        {entry.nlink !== undefined && <Fact label="Links">{entry.nlink}</Fact>}
+        <Fact label="Etag">
+          <code className={styles.break}>{entry.etag}</code>
+        </Fact>
+      </dl>
+      <h3 className={styles.section}>Tags</h3>
+      <TagChips tags={entry.tags} userTags={entry.userTags} />
+      {entry.note && <p className={styles.note}>{entry.note}</p>}
+      {checkpoint && (
+        <>
+          <h3 className={styles.section}>Checkpoint</h3>
+          <dl className={styles.facts}>
+            <Fact label="Format">{checkpoint.format}</Fact>
+            <Fact label="Integrity">
+              <span data-status={checkpoint.integrity.status} className={styles.integrity}>
+                {checkpoint.integrity.status}
+              </span>
+              {checkpoint.integrity.detail && ` — ${checkpoint.integrity.detail}`}
+            </Fact>
+            {checkpoint.epoch !== undefined && <Fact label="Epoch">{checkpoint.epoch}</Fact>}
+            {checkpoint.step !== undefined && <Fact label="Step">{formatCount(checkpoint.step)}</Fact>}
+            {checkpoint.parameters !== undefined && <Fact label="Parameters">{formatCount(checkpoint.parameters)}</Fact>}
+            {metrics.map(([name, value]) => (
+              <Fact key={name} label={name}>
+                {Number.isInteger(value) ? value : value.toPrecision(4)}
+              </Fact>
+            ))}
+          </dl>
+        </>
+      )}
+      {entry.references.length > 0 && (
+        <>
+          <h3 className={styles.section}>Referenced by</h3>
+          <ul className={styles.refs}>
+            {entry.references.map((r) => (
+              <li key={`${r.file}:${r.line}:${r.key ?? ''}`}>
+                <code>
+                  {r.file}:{r.line}
+                </code>
+                {r.key && <span className={styles.muted}> {r.key}</span>}
+                {r.protects && <span className={styles.pin}> pins</span>}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </>
+  );
+}
+
+function Fact({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </>
+  );
+}

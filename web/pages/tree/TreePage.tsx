@@ -1,0 +1,75 @@
+import { useEffect, useRef } from 'react';
+import { formatCount } from '../../format.js';
+import { EntryDetailsPane } from './EntryDetailsPane.js';
+import { TreeGrid } from './TreeGrid.js';
+import { TreeToolbar } from './TreeToolbar.js';
+import { useTreeModel } from './use-tree-model.js';
+import styles from './TreePage.module.css';
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
+}
+
+export function TreePage() {
+  const model = useTreeModel();
+  const searchRef = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
+      e.preventDefault();
+      searchRef.current?.focus();
+      searchRef.current?.select();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  const { root, view } = model;
+  const filtered = view.q !== '' || view.tag !== '';
+  const status =
+    root.total === undefined
+      ? ''
+      : `${formatCount(root.total)}${filtered ? ' matching' : ''} ${root.total === 1 ? 'item' : 'items'} at the top level`;
+
+  return (
+    <div className={styles.page}>
+      <h1 className="visually-hidden">Tree</h1>
+      <TreeToolbar
+        ref={searchRef}
+        search={model.search}
+        onSearch={model.setSearch}
+        tag={model.tag}
+        onTag={model.setTag}
+        tags={model.tags}
+        onCollapseAll={model.collapseAll}
+        status={status}
+      />
+      <div className={styles.split}>
+        <div className={styles.main}>
+          {root.error && (
+            <p role="alert" className={styles.error}>
+              Could not list the folder: {root.error.message}
+            </p>
+          )}
+          <TreeGrid
+            layout={model.layout}
+            view={view}
+            selected={model.selected}
+            onSelect={model.setSelected}
+            onOpen={model.setOpen}
+            onSort={model.sortBy}
+            emptyMessage={
+              root.total !== 0
+                ? undefined
+                : filtered
+                  ? 'Nothing matches the search or tag filter.'
+                  : 'The checkpoints folder is empty.'
+            }
+          />
+        </div>
+        <EntryDetailsPane path={model.selected} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+import { forwardRef } from 'react';
+import type { Summary } from '../../../shared/schemas/index.js';
+import { formatCount } from '../../format.js';
+import styles from './TreeToolbar.module.css';
+
+interface Props {
+  search: string;
+  onSearch: (value: string) => void;
+  tag: string;
+  onTag: (tag: string) => void;
+  tags: Summary['tags'];
+  onCollapseAll: () => void;
+  status: string;
+}
+
+export const TreeToolbar = forwardRef<HTMLInputElement, Props>(function TreeToolbar(
+  { search, onSearch, tag, onTag, tags, onCollapseAll, status },
+  searchRef,
+) {
+  const tagNames = Object.keys(tags).sort();
+  return (
+    <div className={styles.toolbar}>
+      <label className={styles.search}>
+        <span className="visually-hidden">Search by name</span>
+        <input
+          ref={searchRef}
+          type="search"
+          placeholder="Search by name"
+          value={search}
+          onChange={(e) => onSearch(e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape' && search) {
+              e.preventDefault();
+              onSearch('');
+            }
+          }}
+          spellCheck={false}
+          autoComplete="off"
+        />
+        <kbd className={styles.hint} aria-hidden="true">
+          /
+        </kbd>
+      </label>
+      {tagNames.length > 0 && (
+        <label className={styles.field}>
+          <span>Tag</span>
+          <select value={tag} onChange={(e) => onTag(e.target.value)} aria-label="Filter by tag">
+            <option value="">All entries</option>
+            {tagNames.map((name) => (
+              <option key={name} value={name}>
+                {name} ({formatCount(tags[name].count)})
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <button type="button" className={styles.button} onClick={onCollapseAll}>
+        Collapse all
+      </button>
+      <span className={styles.status} role="status">
+        {status}
+      </span>
+    </div>
+  );
+});
