@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { makeTempDir, startServer, writeFile, writeManyFiles, type RunningServer } from './fixtures.js';
 
-const GB = 1e9;
+const GB = 2 ** 30;
 const MANY = 100_000;
 
 let server: RunningServer;
@@ -102,7 +102,7 @@ test('shows the details of the selected entry', async ({ page }) => {
   await tree.getByRole('row', { name: 'stray_final.pt', exact: true }).click();
   const details = page.getByRole('complementary', { name: 'Details' });
   await expect(details.getByRole('heading', { name: 'stray_final.pt' })).toBeVisible();
-  await expect(details.getByText('20.0 GB')).toBeVisible();
+  await expect(details.getByText('20.0 GiB')).toBeVisible();
   await expect(details.getByText('File', { exact: true })).toBeVisible();
 
   await page.keyboard.press('ArrowUp');

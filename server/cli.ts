@@ -97,6 +97,12 @@ export async function main(argv: string[]): Promise<number> {
     );
   }
 
+  // Handlers first: a SIGTERM right after the URL is printed must still stop cleanly.
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolveStop) => (stop = resolveStop));
+  process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
+
   const app = await buildApp(config, { token, logger: { level: 'warn' } });
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -123,11 +129,7 @@ export async function main(argv: string[]): Promise<number> {
   process.stdout.write(`${url}\n`);
   if (config.open) openBrowser(url);
 
-  await new Promise<void>((resolveStop) => {
-    const stop = () => resolveStop();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
+  await stopped;
   await app.close();
   return 0;
 }

@@ -4,7 +4,7 @@ import type { ServerEvent } from '../../shared/schemas/events.js';
 
 /** Distributes the union of `ServerEvent` without its `version`, which the hub stamps. */
 type WithoutVersion<T> = T extends unknown ? Omit<T, 'version'> : never;
-export type EventInput = WithoutVersion<Exclude<ServerEvent, { type: 'hello' } | { type: 'reset' }>>;
+export type EventInput = WithoutVersion<Exclude<ServerEvent, { type: 'hello' }>>;
 
 export interface Stamped {
   /** SSE id: `<serverId>.<seq>`; a restart changes serverId, so old ids get `reset`. */

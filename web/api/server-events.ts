@@ -150,9 +150,7 @@ function applyBatch(qc: QueryClient, batch: ServerEvent[], on: BatchHandlers): v
         applyJob(qc, event.job);
         break;
       case 'notice':
-        // The index changed too much to send as deltas: refetching is the app's job, not the user's.
-        if (event.code === 'INDEX_RESET') void qc.invalidateQueries();
-        else on.notice({ level: event.level, code: event.code, message: event.message });
+        on.notice({ level: event.level, code: event.code, message: event.message });
         break;
     }
   }
