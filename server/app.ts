@@ -7,6 +7,8 @@ import type { AppContext, ScanPort } from './context.js';
 import { EventHub } from './events/hub.js';
 import { RootFs } from './fs/root-fs.js';
 import { JobManager } from './jobs/manager.js';
+import { ModelCache } from './models-service/cache.js';
+import { ModelService } from './models-service/service.js';
 import { installErrorHandler } from './plugins/errors.js';
 import { installGuard } from './plugins/guard.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
@@ -14,10 +16,12 @@ import { installStatic } from './plugins/static.js';
 import eventRoutes from './routes/events.js';
 import jobRoutes from './routes/jobs.js';
 import openapiRoutes from './routes/openapi.js';
+import checkpointRoutes from './routes/checkpoints.js';
 import sessionRoutes from './routes/session.js';
 import summaryRoutes from './routes/summary.js';
 import treeRoutes from './routes/tree.js';
 import { createScan } from './scan/create.js';
+import { ScanService } from './scan/scan-service.js';
 import { Store } from './store/store.js';
 import { resolveToken } from './token.js';
 
@@ -33,8 +37,10 @@ export interface BuildOptions {
   webDir?: string;
   /** Start the first scan at once (default true). */
   startScan?: boolean;
-  /** Replaces the scanner (tests of the platform alone). */
+  /** Replaces the scanner (tests of the platform alone); no checkpoints are read then. */
   scan?: ScanPort;
+  /** The clock of the writing rule (tests move it instead of waiting). */
+  now?: () => number;
 }
 
 /** Builds the server for a resolved config; `cli.ts` listens, tests use `app.inject()`. */
@@ -53,16 +59,26 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const store = Store.open(join(config.stateDir, STATE_FILE_NAME));
   if (config.token.rotate) store.clearSessions();
   const events = new EventHub();
-  const scan = opts.scan ?? createScan(config, events);
+  // The scanner asks the model service for tags and the service reads the scanner's index: the
+  // provider refers to `models` before it exists, which is fine as nothing lists before start().
+  const scan: ScanPort = opts.scan ?? createScan(config, events, (path): readonly string[] => models.tagsOf(path));
   events.setVersionSource(() => scan.version);
+  const rootFs = new RootFs(config.root);
+  const models: ModelService = new ModelService({
+    scan: scan instanceof ScanService ? scan : undefined,
+    rootFs,
+    cache: new ModelCache(store),
+    now: opts.now,
+  });
   const readOnlyReason = store.problem?.message;
   const ctx: AppContext = {
     config,
     token,
     store,
     events,
-    rootFs: new RootFs(config.root),
+    rootFs,
     scan,
+    models,
     readOnly: config.readOnly || store.problem !== undefined,
     readOnlyReason: readOnlyReason ?? (config.readOnly ? 'started with --read-only' : undefined),
     routes: [],
@@ -104,6 +120,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(sessionRoutes);
   await app.register(summaryRoutes);
   await app.register(treeRoutes);
+  await app.register(checkpointRoutes);
   await app.register(eventRoutes);
   await app.register(jobRoutes);
   await app.register(openapiRoutes);
@@ -111,9 +128,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
 
   app.addHook('onClose', async () => {
     await ctx.jobs.close();
+    models.close();
     await scan.close();
     store.close();
   });
-  if (opts.startScan !== false) scan.start();
+  if (opts.startScan !== false) {
+    scan.start();
+    models.start();
+  }
   return app;
 }

@@ -2,6 +2,7 @@ import type { Config } from './config.js';
 import type { EventHub } from './events/hub.js';
 import type { JobManager } from './jobs/manager.js';
 import type { RootFs } from './fs/root-fs.js';
+import type { ModelService } from './models-service/service.js';
 import type { Store } from './store/store.js';
 import type { Entry, EntryDetails } from '../shared/schemas/entry.js';
 import type { TreePage, TreeQuery } from '../shared/schemas/api.js';
@@ -49,6 +50,8 @@ export interface AppContext {
   jobs: JobManager;
   rootFs: RootFs;
   scan: ScanPort;
+  /** Every checkpoint and what its files say (read in the background after the first scan). */
+  models: ModelService;
   /** Read-only because the user asked for it or because the state file is unusable. */
   readOnly: boolean;
   readOnlyReason?: string;

@@ -14,7 +14,7 @@ function filesystemOf(path: string): { totalBytes: number; availBytes: number } 
 
 export default async function summaryRoutes(app: FastifyInstance) {
   app.get('/api/summary', { schema: { summary: 'Root, scan progress, totals, filesystem and per-tag totals', response: { 200: Summary } } }, async () => {
-    const { config, scan, readOnly, readOnlyReason } = app.ckpt;
+    const { config, scan, models, readOnly, readOnlyReason } = app.ckpt;
     const s = scan.summary();
     return {
       root: config.root,
@@ -30,10 +30,10 @@ export default async function summaryRoutes(app: FastifyInstance) {
         ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}),
         ...(s.finishedAt !== undefined ? { finishedAt: s.finishedAt } : {}),
       },
-      models: { read: 0, total: 0 },
+      models: models.summary(),
       totals: { files: s.files, dirs: s.dirs, bytes: s.bytes, diskBytes: s.diskBytes },
       filesystem: filesystemOf(config.root),
-      tags: scan.tagTotals(),
+      tags: { ...scan.tagTotals(), ...models.tagTotals() },
     };
   });
 }

@@ -26,6 +26,8 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX journal_session ON journal (cleanup_session, t_ms);
    CREATE TABLE history (t_ms INTEGER PRIMARY KEY, bytes INTEGER NOT NULL, disk_bytes INTEGER NOT NULL,
      fs_avail_bytes INTEGER NOT NULL, fs_total_bytes INTEGER NOT NULL);`,
+  // 3: what the model readers found, so a restart does not read unchanged checkpoints again
+  `CREATE TABLE model_cache (path TEXT PRIMARY KEY, etag TEXT NOT NULL, info TEXT NOT NULL, read_ms INTEGER NOT NULL);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -120,6 +120,25 @@ export class Store {
     this.db.prepare('INSERT OR REPLACE INTO kv (key, value) VALUES (?, ?)').run(key, value);
   }
 
+  // --- model reader results, keyed by path and the etag they were read at ---
+  getModelCache(path: string): { etag: string; info: string; readMs: number } | undefined {
+    return this.db.prepare('SELECT etag, info, read_ms AS readMs FROM model_cache WHERE path = ?').get(path) as
+      | { etag: string; info: string; readMs: number }
+      | undefined;
+  }
+
+  putModelCache(path: string, etag: string, info: string, readMs: number): void {
+    this.db.prepare('INSERT OR REPLACE INTO model_cache (path, etag, info, read_ms) VALUES (?, ?, ?, ?)').run(path, etag, info, readMs);
+  }
+
+  deleteModelCache(path: string): void {
+    this.db.prepare('DELETE FROM model_cache WHERE path = ?').run(path);
+  }
+
+  modelCachePaths(): string[] {
+    return (this.db.prepare('SELECT path FROM model_cache').pluck().all() as string[]);
+  }
+
   close(): void {
     this.db.close();
   }

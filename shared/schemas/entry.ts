@@ -63,6 +63,49 @@ export const CheckpointFormat = Type.Union([
   Type.Literal('unknown'),
 ]);
 
+const closed = { additionalProperties: false } as const;
+
+/** What the details pane shows beyond the list's columns (only `GET /api/entry` fills it). */
+export const CheckpointDetails = Type.Object(
+  {
+    /** Every global the pickle names; `safe` is what torch.load(weights_only=True) accepts. */
+    globals: Type.Array(Type.Object({ module: Type.String(), name: Type.String(), safe: Type.Boolean() }, closed)),
+    dtypes: Type.Array(Type.String()),
+    /** Flattened top-level values (nested keys joined with dots), strings included. */
+    scalars: Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()])),
+    lightning: Type.Optional(
+      Type.Object(
+        {
+          version: Type.Optional(Type.String()),
+          monitor: Type.Optional(Type.String()),
+          bestModelScore: Type.Optional(Type.Number()),
+          bestModelPath: Type.Optional(Type.String()),
+        },
+        closed,
+      ),
+    ),
+    /** Hugging Face trainer_state.json. */
+    trainer: Type.Optional(
+      Type.Object(
+        {
+          globalStep: Type.Optional(Type.Number()),
+          epoch: Type.Optional(Type.Number()),
+          bestMetric: Type.Optional(Type.Number()),
+          bestModelCheckpoint: Type.Optional(Type.String()),
+          lastLog: Type.Record(Type.String(), Type.Number()),
+        },
+        closed,
+      ),
+    ),
+    /** Why the contents could not be read (integrity.detail says what is wrong with the file). */
+    error: Type.Optional(Type.String()),
+    /** When the files were read (ms since the epoch). */
+    readAt: Type.Optional(TimeMs),
+  },
+  closed,
+);
+export type CheckpointDetails = Static<typeof CheckpointDetails>;
+
 /** One model save: a model file, a checkpoint folder, or a shard set. */
 export const Checkpoint = Type.Object(
   {
@@ -83,6 +126,7 @@ export const Checkpoint = Type.Object(
       { additionalProperties: false },
     ),
     references: Type.Array(Reference),
+    details: Type.Optional(CheckpointDetails),
   },
   { additionalProperties: false },
 );
