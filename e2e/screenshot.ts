@@ -62,3 +62,15 @@ test('tree', async ({ page }) => {
   await settle(page);
   await page.screenshot({ path: `${OUT}/tree.png` });
 });
+
+test('models', async ({ page }) => {
+  await page.goto(server.url);
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Models' }).click();
+  await expect(page.getByRole('status', { name: 'Models progress' })).toHaveText(/^[\d,]+ checkpoints$/, { timeout: 120_000 });
+  // Best val_px first, and the best model open in the details pane.
+  await page.getByLabel('Metric').selectOption('val_px');
+  const grid = page.getByRole('grid', { name: 'Checkpoints' });
+  await grid.locator('[role="row"][aria-label]').first().click();
+  await settle(page);
+  await page.screenshot({ path: `${OUT}/models.png` });
+});

@@ -8,6 +8,7 @@ import { Notices } from './components/Notices.js';
 import { ReadOnlyBanner } from './components/ReadOnlyBanner.js';
 import { SignInRequired } from './components/SignInRequired.js';
 import { ComingSoonPage } from './pages/ComingSoonPage.js';
+import { ModelsPage } from './pages/models/ModelsPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
 import { TreePage } from './pages/tree/TreePage.js';
 import { ROUTES, useRoute, type RoutePath } from './router.js';
@@ -60,12 +61,7 @@ function Page({ route }: { route: RoutePath }) {
     case '/tree':
       return <TreePage />;
     case '/models':
-      return (
-        <ComingSoonPage title="Models">
-          Every checkpoint with its format, epoch and step, metrics, tensor and parameter counts, integrity status and the
-          project files that reference it.
-        </ComingSoonPage>
-      );
+      return <ModelsPage />;
     case '/cleanup':
       return (
         <ComingSoonPage title="Cleanup">

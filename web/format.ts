@@ -1,5 +1,6 @@
 // Sizes and counts come from shared/ so the app and the server's report agree;
 // the date and share helpers below are only the app's.
+import { formatCount } from '../shared/format.js';
 export { formatBytes, formatCount } from '../shared/format.js';
 
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, {
@@ -38,4 +39,22 @@ export function formatPercent(part: number, whole: number): string {
   const p = (part / whole) * 100;
   if (p > 0 && p < 1) return '<1%';
   return `${Math.round(p)}%`;
+}
+
+/** A parameter or tensor count as people say it: 212 → "212", 11_200_000 → "11.2 M", 7e9 → "7.0 B". */
+export function formatParams(n: number): string {
+  if (!Number.isFinite(n)) return '—';
+  if (n < 10_000) return formatCount(n);
+  if (n < 1e6) return `${(n / 1e3).toFixed(1)} K`;
+  if (n < 1e9) return `${(n / 1e6).toFixed(1)} M`;
+  return `${(n / 1e9).toFixed(1)} B`;
+}
+
+/** A metric value short enough for a table cell, exact for integers. */
+export function formatMetric(value: number): string {
+  if (!Number.isFinite(value)) return String(value);
+  if (Number.isInteger(value)) return formatCount(value);
+  const abs = Math.abs(value);
+  if (abs !== 0 && (abs < 1e-3 || abs >= 1e6)) return value.toExponential(2);
+  return String(Number(value.toPrecision(4)));
 }

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { EntryDetails, Job, Summary } from '../../shared/schemas/index.js';
+import type { Checkpoint, EntryDetails, Job, Summary } from '../../shared/schemas/index.js';
 import { api } from './client.js';
 import { keys } from './keys.js';
 
@@ -32,5 +32,34 @@ export function useCancelJob() {
     mutationFn: (id: string) => api.post<unknown>(`/api/jobs/${encodeURIComponent(id)}/cancel`),
     // The job event usually lands first; this covers a dropped event stream.
     onSettled: () => queryClient.invalidateQueries({ queryKey: keys.jobs }),
+  });
+}
+
+/** How often the Models page asks again while the server is still reading models. */
+export const MODELS_POLL_MS = 2_000;
+
+export function stillReading(summary: Summary | undefined): boolean {
+  return !!summary && (summary.scan.state === 'scanning' || summary.models.read < summary.models.total);
+}
+
+/**
+ * The summary, polled while models are being read: reading progress is not
+ * pushed as events, and the Models page shows it.
+ */
+export function useModelsProgress() {
+  return useQuery({
+    queryKey: keys.summary,
+    queryFn: ({ signal }) => api.get<Summary>('/api/summary', undefined, signal),
+    refetchInterval: (query) => (stillReading(query.state.data) ? MODELS_POLL_MS : false),
+  });
+}
+
+/** Every checkpoint; refetched on the same beat as the progress while models are being read. */
+export function useCheckpoints(reading: boolean) {
+  return useQuery({
+    queryKey: keys.checkpoints,
+    queryFn: ({ signal }) => api.get<{ items: Checkpoint[] }>('/api/checkpoints', undefined, signal),
+    select: (data) => data.items,
+    refetchInterval: reading ? MODELS_POLL_MS : false,
   });
 }

@@ -23,6 +23,7 @@ export const keys = {
   treePage: (path: string, view: TreeView, page: number) => ['tree', path, view, page] as const,
   entryAll: ['entry'] as const,
   entry: (path: string) => ['entry', path] as const,
+  checkpoints: ['checkpoints'] as const,
 };
 
 export type TreePageKey = ReturnType<typeof keys.treePage>;

@@ -140,6 +140,7 @@ function applyBatch(qc: QueryClient, batch: ServerEvent[], on: BatchHandlers): v
         if (applyScan(qc, event)) {
           void qc.invalidateQueries({ queryKey: keys.summary });
           void qc.invalidateQueries({ queryKey: keys.treeAll });
+          void qc.invalidateQueries({ queryKey: keys.checkpoints });
         }
         break;
       case 'tree':

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import type { EntryDetails } from '../../../shared/schemas/index.js';
 import { useEntry } from '../../api/hooks.js';
+import { CheckpointDetails } from '../../components/CheckpointDetails.js';
 import { TagChips } from '../../components/TagChips.js';
 import { formatBytes, formatCount, formatDateTime, formatRelative } from '../../format.js';
 import styles from './EntryDetailsPane.module.css';
@@ -11,9 +12,6 @@ const KIND_LABEL: Record<EntryDetails['kind'], string> = {
   symlink: 'Symbolic link (not followed)',
   other: 'Other (device, socket or pipe)',
 };
-
-/** Metrics beyond this are for the Models page; the pane stays short. */
-const MAX_METRICS = 8;
 
 export function EntryDetailsPane({ path }: { path: string | null }) {
   const { data: entry, error, isPending } = useEntry(path);
@@ -37,7 +35,6 @@ export function EntryDetailsPane({ path }: { path: string | null }) {
 
 function Details({ entry }: { entry: EntryDetails }) {
   const checkpoint = entry.checkpoint;
-  const metrics = checkpoint ? Object.entries(checkpoint.metrics).slice(0, MAX_METRICS) : [];
   return (
     <>
       <h2 className={styles.title}>{entry.name || 'Checkpoints root'}</h2>
@@ -85,28 +82,7 @@ function Details({ entry }: { entry: EntryDetails }) {
       <h3 className={styles.section}>Tags</h3>
       <TagChips tags={entry.tags} userTags={entry.userTags} />
       {entry.note && <p className={styles.note}>{entry.note}</p>}
-      {checkpoint && (
-        <>
-          <h3 className={styles.section}>Checkpoint</h3>
-          <dl className={styles.facts}>
-            <Fact label="Format">{checkpoint.format}</Fact>
-            <Fact label="Integrity">
-              <span data-status={checkpoint.integrity.status} className={styles.integrity}>
-                {checkpoint.integrity.status}
-              </span>
-              {checkpoint.integrity.detail && ` — ${checkpoint.integrity.detail}`}
-            </Fact>
-            {checkpoint.epoch !== undefined && <Fact label="Epoch">{checkpoint.epoch}</Fact>}
-            {checkpoint.step !== undefined && <Fact label="Step">{formatCount(checkpoint.step)}</Fact>}
-            {checkpoint.parameters !== undefined && <Fact label="Parameters">{formatCount(checkpoint.parameters)}</Fact>}
-            {metrics.map(([name, value]) => (
-              <Fact key={name} label={name}>
-                {Number.isInteger(value) ? value : value.toPrecision(4)}
-              </Fact>
-            ))}
-          </dl>
-        </>
-      )}
+      {checkpoint && <CheckpointDetails checkpoint={checkpoint} />}
       {entry.references.length > 0 && (
         <>
           <h3 className={styles.section}>Referenced by</h3>

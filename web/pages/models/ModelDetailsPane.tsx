@@ -1,0 +1,75 @@
+import { forwardRef } from 'react';
+import type { Checkpoint, Reference } from '../../../shared/schemas/index.js';
+import { checkpointName } from '../../api/checkpoint-details.js';
+import { useEntry } from '../../api/hooks.js';
+import { CheckpointDetails } from '../../components/CheckpointDetails.js';
+import { TagChips } from '../../components/TagChips.js';
+import { formatBytes, formatCount } from '../../format.js';
+import styles from './ModelDetailsPane.module.css';
+
+interface Props {
+  /** The row picked in the table; its list item shows at once while the full details load. */
+  checkpoint: Checkpoint | null;
+}
+
+/** The selected checkpoint: the list's facts first, then what /api/entry adds (scalars, pickle imports, user tags). */
+export const ModelDetailsPane = forwardRef<HTMLElement, Props>(function ModelDetailsPane({ checkpoint }, ref) {
+  const entry = useEntry(checkpoint?.path ?? null);
+  const full = entry.data?.checkpoint ?? checkpoint;
+  const reasons = entry.data?.protectedBy ?? [];
+  return (
+    <aside ref={ref} className={styles.pane} aria-label="Model details" tabIndex={-1}>
+      {!checkpoint || !full ? (
+        <p className={styles.muted}>
+          Select a checkpoint to see what is inside it. Use ↑ ↓ to move through the table, Enter to read the details, / to
+          filter.
+        </p>
+      ) : (
+        <>
+          <h2 className={styles.title}>{checkpointName(full.path)}</h2>
+          <p className={styles.path}>{full.path}</p>
+          {entry.error && (
+            <p role="alert" className={styles.error}>
+              Could not load all the details: {entry.error.message}
+            </p>
+          )}
+          <dl className={styles.facts}>
+            <dt>Size</dt>
+            <dd>
+              {formatBytes(full.bytes)} <span className={styles.muted}>({formatCount(full.bytes)} bytes)</span>
+            </dd>
+            <dt>Protected</dt>
+            <dd>{full.protected ? (reasons.length > 0 ? reasons.join('; ') : 'yes') : 'no'}</dd>
+          </dl>
+          <h3 className={styles.section}>Tags</h3>
+          <TagChips tags={entry.data?.tags ?? full.tags} userTags={entry.data?.userTags} />
+          <CheckpointDetails checkpoint={full} />
+          <References references={full.references} />
+        </>
+      )}
+    </aside>
+  );
+});
+
+function References({ references }: { references: Reference[] }) {
+  return (
+    <>
+      <h3 className={styles.section}>Referenced by ({references.length})</h3>
+      {references.length === 0 ? (
+        <p className={styles.muted}>No project file mentions this checkpoint.</p>
+      ) : (
+        <ul className={styles.refs}>
+          {references.map((r) => (
+            <li key={`${r.file}:${r.line}:${r.key ?? ''}`}>
+              <code>
+                {r.file}:{r.line}
+              </code>
+              {r.key && <span className={styles.muted}> {r.key}</span>}
+              {r.protects && <span className={styles.pin}> pins</span>}
+            </li>
+          ))}
+        </ul>
+      )}
+    </>
+  );
+}
