@@ -3,7 +3,15 @@
 import { closeSync } from 'node:fs';
 import type { RootFs } from '../fs/root-fs.js';
 import { emptyInfo } from '../models/checkpoint-info.js';
-import { readCheckpoint, readCheckpointFolder, readShardSet, rootFsFolder, type CheckpointInfo, type ReadOptions } from '../models/index.js';
+import {
+  readCheckpoint,
+  readCheckpointFolder,
+  readShardSet,
+  readSidecars,
+  rootFsFolder,
+  type CheckpointInfo,
+  type ReadOptions,
+} from '../models/index.js';
 import type { UnitRef } from './units.js';
 
 /** A reader result; `cacheable` is false when the files could not be opened (gone, EIO): worth trying again. */
@@ -14,7 +22,7 @@ export interface UnitRead {
 
 export function readUnit(fs: RootFs, ref: UnitRef, opts: ReadOptions): UnitRead {
   try {
-    return { info: readRef(fs, ref, opts), cacheable: true };
+    return { info: withRunSidecars(fs, ref, readRef(fs, ref, opts)), cacheable: true };
   } catch (err) {
     // The readers never throw for a bad file; this is the file vanishing or refusing to open.
     const detail = `not read: ${err instanceof Error ? err.message : String(err)}`;
@@ -37,4 +45,23 @@ function readRef(fs: RootFs, ref: UnitRef, opts: ReadOptions): CheckpointInfo {
     case 'shards':
       return readShardSet(rootFsFolder(fs, ref.run), ref.parts, opts);
   }
+}
+
+/**
+ * A checkpoint that saved no metrics of its own takes its run's sidecar files
+ * (`metrics.json`, `results.json`, `eval*.json`): that is where many training
+ * scripts write a run's scores. Which files they came from is kept in the
+ * scalars so the details pane can say so.
+ */
+function withRunSidecars(fs: RootFs, ref: UnitRef, info: CheckpointInfo): CheckpointInfo {
+  if (Object.keys(info.metrics).length > 0) return info;
+  let side: ReturnType<typeof readSidecars>;
+  try {
+    side = readSidecars(rootFsFolder(fs, ref.run));
+  } catch {
+    // An unreadable run folder only means no sidecar metrics; the checkpoint's own reading stands.
+    return info;
+  }
+  if (side.files.length === 0 || Object.keys(side.metrics).length === 0) return info;
+  return { ...info, metrics: side.metrics, scalars: { ...info.scalars, 'metrics.source': side.files.join(', ') } };
 }

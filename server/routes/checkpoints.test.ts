@@ -170,6 +170,23 @@ describe('checkpoints: enumerated from the index, read in the background', () =>
     expect(settled).toMatchObject({ integrity: { status: 'ok' }, tags: [], epoch: 7 });
   });
 
+  it('gives a checkpoint without metrics of its own the sidecar metrics of its run folder', async () => {
+    const config = testConfig();
+    mkdirSync(join(config.root, 'run'), { recursive: true });
+    copyAged(fixture('state_dict.pt'), join(config.root, 'run', 'weights.pt'));
+    copyAged(fixture('final_model.pt'), join(config.root, 'run', 'final_model.pt'));
+    writeFileSync(join(config.root, 'run', 'results.json'), JSON.stringify({ test: { px: 3.5 }, notes: 'ok' }));
+    writeFileSync(join(config.root, 'run', 'eval_val.json'), JSON.stringify({ val_px: 3.9 }));
+    const app = await readyApp(config);
+    const list = await checkpoints(app);
+    // The bare state dict saved no metrics: the run's files speak for it.
+    expect(list.get('run/weights.pt')!.metrics).toEqual({ 'test.px': 3.5, val_px: 3.9 });
+    // A checkpoint with its own metrics keeps them.
+    expect(list.get('run/final_model.pt')!.metrics).toEqual({ 'metrics.val_px': 3.95, 'metrics.test_px': 4.1 });
+    const entry = (await get(app, '/api/entry?path=run/weights.pt')).json();
+    expect(entry.checkpoint.details.scalars['metrics.source']).toBe('eval_val.json, results.json');
+  });
+
   it('follows the index: a new checkpoint is read, a deleted one disappears', async () => {
     const config = fixtureTree();
     const app = await readyApp(config);
