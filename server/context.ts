@@ -6,20 +6,11 @@ import type { ModelService } from './models-service/service.js';
 import type { Store } from './store/store.js';
 import type { Entry, EntryDetails } from '../shared/schemas/entry.js';
 import type { TreePage, TreeQuery } from '../shared/schemas/api.js';
+import type { ScanSummary } from './scan/scan-service.js';
 
 /** What the routes need from the scanner and its index. */
 export interface ScanPort {
-  summary(): {
-    state: 'scanning' | 'ready';
-    entries: number;
-    files: number;
-    dirs: number;
-    bytes: number;
-    diskBytes: number;
-    errors: number;
-    startedAt?: number;
-    finishedAt?: number;
-  };
+  summary(): ScanSummary;
   tagTotals(): Record<string, { count: number; bytes: number }>;
   /** Index version: bumps with every change. */
   readonly version: number;
