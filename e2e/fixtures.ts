@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, truncateSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { test } from '@playwright/test';
 
 // Real servers on real temporary trees: each spec file starts its own
 // `bin/ckptdash.js` (built by `npm run build`) and stops only that process.
@@ -124,4 +125,63 @@ function stopChild(child: ChildProcess): Promise<void> {
     });
     child.kill('SIGTERM');
   });
+}
+
+/** A server started by `serveTree` or `serveDemo`; read its fields inside tests, once beforeAll has run. */
+export interface ServedTree {
+  readonly server: RunningServer;
+  /** The served checkpoints folder (for the demo, where the demo is generated). */
+  readonly root: string;
+}
+
+/**
+ * Registers beforeAll/afterAll in the current file or describe block: `build` fills a fresh
+ * `<tmp>/checkpoints`, a server serves it with its state in `<tmp>/state`, and afterwards the
+ * server is stopped and the temporary folder removed.
+ */
+export function serveTree(build: (root: string) => void): ServedTree {
+  return serve('ckptdash-e2e-', undefined, (dir) => {
+    const root = `${dir}/checkpoints`;
+    build(root);
+    return { root, options: { checkpoints: root, state: `${dir}/state` } };
+  });
+}
+
+/** Like `serveTree` for the generated demo: no folder argument and no ./checkpoints in the working directory. */
+export function serveDemo({ prefix = 'ckptdash-e2e-', timeoutMs }: { prefix?: string; timeoutMs?: number } = {}): ServedTree {
+  return serve(prefix, timeoutMs, (dir) => ({
+    root: `${dir}/demo`,
+    options: { state: `${dir}/state`, cwd: dir, env: { CKPTDASH_DEMO_DIR: `${dir}/demo` } },
+  }));
+}
+
+function serve(
+  prefix: string,
+  timeoutMs: number | undefined,
+  prepare: (dir: string) => { root: string; options: StartOptions },
+): ServedTree {
+  let tmp: ReturnType<typeof makeTempDir> | undefined;
+  let server: RunningServer | undefined;
+  let root: string | undefined;
+  test.beforeAll(async () => {
+    if (timeoutMs !== undefined) test.setTimeout(timeoutMs);
+    tmp = makeTempDir(prefix);
+    const prepared = prepare(tmp.dir);
+    root = prepared.root;
+    server = await startServer(prepared.options);
+  });
+  test.afterAll(async () => {
+    await server?.stop();
+    tmp?.remove();
+  });
+  return {
+    get server() {
+      if (!server) throw new Error('the server is not running (read it inside a test)');
+      return server;
+    },
+    get root() {
+      if (root === undefined) throw new Error('the tree is not built yet (read it inside a test)');
+      return root;
+    },
+  };
 }

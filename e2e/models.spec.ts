@@ -3,7 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import type { Checkpoint } from '../shared/schemas/index.js';
-import { makeTempDir, startServer, type RunningServer } from './fixtures.js';
+import { serveDemo, serveTree, type RunningServer } from './fixtures.js';
 
 // Real PyTorch and safetensors files, kept next to the repository (see their README).
 const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../shared/fixtures/checkpoints');
@@ -55,24 +55,13 @@ function fact(pane: Locator, label: string): Locator {
 }
 
 test.describe('models of real checkpoint files', () => {
-  let server: RunningServer;
-  let tmp: ReturnType<typeof makeTempDir>;
-
-  test.beforeAll(async () => {
-    tmp = makeTempDir();
-    const root = `${tmp.dir}/checkpoints`;
+  const models = serveTree((root) => {
     const dayAgo = new Date(Date.now() - DAY_MS);
     for (const [from, to] of Object.entries(LAYOUT)) copyFixture(join(FIXTURES, from), join(root, to), dayAgo);
-    server = await startServer({ checkpoints: root, state: `${tmp.dir}/state` });
-  });
-
-  test.afterAll(async () => {
-    await server?.stop();
-    tmp?.remove();
   });
 
   test('a checkpoint shows its epoch, step, parameters and metrics', async ({ page }) => {
-    const grid = await openModels(page, server);
+    const grid = await openModels(page, models.server);
     const row = grid.getByRole('row', { name: 'runs/exp1/checkpoint_epoch007.pt', exact: true });
     await expect(row).toContainText('checkpoint_epoch007.pt');
     await expect(row).toContainText('4.04');
@@ -90,7 +79,7 @@ test.describe('models of real checkpoint files', () => {
   });
 
   test('a whole pickled model is flagged unsafe, naming the class it would run', async ({ page }) => {
-    const grid = await openModels(page, server);
+    const grid = await openModels(page, models.server);
     const row = grid.getByRole('row', { name: 'runs/exp2/whole_model.pt', exact: true });
     await expect(row.getByText('unsafe-pickle', { exact: true })).toBeVisible();
     await row.click();
@@ -102,7 +91,7 @@ test.describe('models of real checkpoint files', () => {
   });
 
   test('integrity is shown in words and can be filtered', async ({ page }) => {
-    const grid = await openModels(page, server);
+    const grid = await openModels(page, models.server);
     await expect(grid.getByRole('row', { name: 'runs/exp1/truncated.pt', exact: true })).toContainText('truncated');
     await page.getByLabel('Integrity').selectOption('truncated');
     await expect.poll(() => rowPaths(grid)).toEqual(['runs/exp1/truncated.pt']);
@@ -117,7 +106,7 @@ test.describe('models of real checkpoint files', () => {
   });
 
   test('headers sort both ways and say so', async ({ page }) => {
-    const grid = await openModels(page, server);
+    const grid = await openModels(page, models.server);
     const size = grid.getByRole('columnheader', { name: 'Size' });
     await size.getByRole('button').click();
     await expect(size).toHaveAttribute('aria-sort', 'descending');
@@ -130,7 +119,7 @@ test.describe('models of real checkpoint files', () => {
   });
 
   test('the keyboard filters, moves and opens', async ({ page }) => {
-    const grid = await openModels(page, server);
+    const grid = await openModels(page, models.server);
     await page.keyboard.press('/');
     const filter = page.getByRole('searchbox', { name: 'Filter by path' });
     await expect(filter).toBeFocused();
@@ -154,29 +143,17 @@ test.describe('models of real checkpoint files', () => {
 });
 
 test.describe('models of the demo project', () => {
-  let server: RunningServer;
-  let tmp: ReturnType<typeof makeTempDir>;
-
-  test.beforeAll(async () => {
-    test.setTimeout(180_000);
-    tmp = makeTempDir('ckptdash-demo-');
-    server = await startServer({ state: `${tmp.dir}/state`, cwd: tmp.dir, env: { CKPTDASH_DEMO_DIR: `${tmp.dir}/demo` } });
-  });
-
-  test.afterAll(async () => {
-    await server?.stop();
-    tmp?.remove();
-  });
+  const demo = serveDemo({ prefix: 'ckptdash-demo-', timeoutMs: 180_000 });
 
   test('choosing val_px sorts the whole list best first', async ({ page }) => {
     test.setTimeout(180_000);
-    const grid = await openModels(page, server);
+    const grid = await openModels(page, demo.server);
     await page.getByLabel('Metric').selectOption('val_px');
     const header = grid.getByRole('columnheader', { name: 'val_px' });
     await expect(header).toHaveAttribute('aria-sort', 'ascending');
 
     // The expected order comes from the same list the page shows: lowest val_px first, ties by path.
-    const { items } = (await (await page.request.get(`${server.origin}/api/checkpoints`)).json()) as { items: Checkpoint[] };
+    const { items } = (await (await page.request.get(`${demo.server.origin}/api/checkpoints`)).json()) as { items: Checkpoint[] };
     const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
     const expected = items
       .filter((c) => c.metrics.val_px !== undefined)

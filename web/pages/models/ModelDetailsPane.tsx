@@ -3,6 +3,8 @@ import type { Checkpoint, Reference } from '../../../shared/schemas/index.js';
 import { checkpointName } from '../../api/checkpoint-details.js';
 import { useEntry } from '../../api/hooks.js';
 import { CheckpointDetails } from '../../components/CheckpointDetails.js';
+import { ReferenceList } from '../../components/DetailsPane.js';
+import pane from '../../components/DetailsPane.module.css';
 import { TagChips } from '../../components/TagChips.js';
 import { formatBytes, formatCount } from '../../format.js';
 import styles from './ModelDetailsPane.module.css';
@@ -20,28 +22,28 @@ export const ModelDetailsPane = forwardRef<HTMLElement, Props>(function ModelDet
   return (
     <aside ref={ref} className={styles.pane} aria-label="Model details" tabIndex={-1}>
       {!checkpoint || !full ? (
-        <p className={styles.muted}>
+        <p className={pane.muted}>
           Select a checkpoint to see what is inside it. Use ↑ ↓ to move through the table, Enter to read the details, / to
           filter.
         </p>
       ) : (
         <>
-          <h2 className={styles.title}>{checkpointName(full.path)}</h2>
-          <p className={styles.path}>{full.path}</p>
+          <h2 className={pane.title}>{checkpointName(full.path)}</h2>
+          <p className={pane.path}>{full.path}</p>
           {entry.error && (
-            <p role="alert" className={styles.error}>
+            <p role="alert" className={pane.error}>
               Could not load all the details: {entry.error.message}
             </p>
           )}
-          <dl className={styles.facts}>
+          <dl className={pane.facts}>
             <dt>Size</dt>
             <dd>
-              {formatBytes(full.bytes)} <span className={styles.muted}>({formatCount(full.bytes)} bytes)</span>
+              {formatBytes(full.bytes)} <span className={pane.muted}>({formatCount(full.bytes)} bytes)</span>
             </dd>
             <dt>Protected</dt>
             <dd>{full.protected ? (reasons.length > 0 ? reasons.join('; ') : 'yes') : 'no'}</dd>
           </dl>
-          <h3 className={styles.section}>Tags</h3>
+          <h3 className={pane.section}>Tags</h3>
           <TagChips tags={entry.data?.tags ?? full.tags} userTags={entry.data?.userTags} />
           <CheckpointDetails checkpoint={full} />
           <References references={full.references} />
@@ -54,21 +56,11 @@ export const ModelDetailsPane = forwardRef<HTMLElement, Props>(function ModelDet
 function References({ references }: { references: Reference[] }) {
   return (
     <>
-      <h3 className={styles.section}>Referenced by ({references.length})</h3>
+      <h3 className={pane.section}>Referenced by ({references.length})</h3>
       {references.length === 0 ? (
-        <p className={styles.muted}>No project file mentions this checkpoint.</p>
+        <p className={pane.muted}>No project file mentions this checkpoint.</p>
       ) : (
-        <ul className={styles.refs}>
-          {references.map((r) => (
-            <li key={`${r.file}:${r.line}:${r.key ?? ''}`}>
-              <code>
-                {r.file}:{r.line}
-              </code>
-              {r.key && <span className={styles.muted}> {r.key}</span>}
-              {r.protects && <span className={styles.pin}> pins</span>}
-            </li>
-          ))}
-        </ul>
+        <ReferenceList references={references} />
       )}
     </>
   );

@@ -1,4 +1,5 @@
-import { useEffect, useRef } from 'react';
+import { useRef } from 'react';
+import { useSlashSearch } from '../../components/use-slash-search.js';
 import { formatCount } from '../../format.js';
 import { ModelDetailsPane } from './ModelDetailsPane.js';
 import { ModelsTable } from './ModelsTable.js';
@@ -6,25 +7,10 @@ import { ModelsToolbar } from './ModelsToolbar.js';
 import { useModelsModel } from './use-models-model.js';
 import styles from './ModelsPage.module.css';
 
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-}
-
 export function ModelsPage() {
   const model = useModelsModel();
-  const searchRef = useRef<HTMLInputElement>(null);
+  const searchRef = useSlashSearch();
   const paneRef = useRef<HTMLElement>(null);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
-      e.preventDefault();
-      searchRef.current?.focus();
-      searchRef.current?.select();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
 
   const { summary, items, rows, filter } = model;
   const filtered = filter.q !== '' || filter.format !== '' || filter.tag !== '' || filter.integrity !== '';

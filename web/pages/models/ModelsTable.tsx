@@ -1,12 +1,11 @@
-import { useEffect, useRef, useState, type CSSProperties, type KeyboardEvent, type RefObject } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useState, type CSSProperties, type KeyboardEvent, type RefObject } from 'react';
 import type { Checkpoint } from '../../../shared/schemas/index.js';
+import { GRID_HEADER_HEIGHT as HEADER_HEIGHT, takeGridKey, useVirtualGrid } from '../../components/use-virtual-grid.js';
 import type { ModelSortKey, SortOrder } from './models-view.js';
 import { ModelRow } from './ModelRow.js';
 import styles from './ModelsTable.module.css';
 
 const ROW_HEIGHT = 32;
-const HEADER_HEIGHT = 34;
 
 interface Props {
   rows: Checkpoint[];
@@ -50,19 +49,11 @@ function useWidth(ref: RefObject<HTMLElement | null>): number {
 const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown', 'Enter']);
 
 export function ModelsTable({ rows, metrics: candidates, sort, onSort, selected, onSelect, onOpen, emptyMessage }: Props) {
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const { scrollRef, virtualizer, items, scrollTo, step } = useVirtualGrid(rows.length, ROW_HEIGHT);
   const width = useWidth(scrollRef);
   // The first metric (the chosen one) always stays.
   const fit = Math.max(1, Math.floor((width - BASE_WIDTH) / FIXED.metric));
   const metrics = candidates.slice(0, fit);
-  const virtualizer = useVirtualizer({
-    count: rows.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-    scrollMargin: HEADER_HEIGHT,
-  });
-  const items = virtualizer.getVirtualItems();
   const selectedIndex = selected === null ? -1 : rows.findIndex((c) => c.path === selected);
   // aria-activedescendant may only name a row that is rendered.
   const activeRow = selectedIndex >= 0 && items.some((i) => i.index === selectedIndex) ? `model-row-${selectedIndex}` : undefined;
@@ -92,35 +83,14 @@ export function ModelsTable({ rows, metrics: candidates, sort, onSort, selected,
     '--model-min-width': `${BASE_WIDTH + FIXED.metric * metrics.length}px`,
   } as CSSProperties;
 
-  const moveTo = (index: number) => {
-    if (rows.length === 0) return;
-    const target = Math.max(0, Math.min(rows.length - 1, index));
-    virtualizer.scrollToIndex(target, { align: 'auto' });
-    onSelect(rows[target].path);
-  };
-
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    // Keys on the sort buttons keep their button meaning.
-    if (e.target !== e.currentTarget) return;
-    if (!NAV_KEYS.has(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
-    e.preventDefault();
-    const perPage = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / ROW_HEIGHT) - 2);
-    switch (e.key) {
-      case 'ArrowDown':
-        return moveTo(selectedIndex + 1);
-      case 'ArrowUp':
-        return moveTo(selectedIndex < 0 ? 0 : selectedIndex - 1);
-      case 'PageDown':
-        return moveTo(selectedIndex + perPage);
-      case 'PageUp':
-        return moveTo(selectedIndex - perPage);
-      case 'Home':
-        return moveTo(0);
-      case 'End':
-        return moveTo(rows.length - 1);
-      case 'Enter':
-        if (selectedIndex >= 0) onOpen();
-        return;
+    if (!takeGridKey(e, NAV_KEYS)) return;
+    const stepped = step(e.key, selectedIndex);
+    if (stepped !== null) {
+      const target = scrollTo(stepped);
+      if (target !== null) onSelect(rows[target].path);
+    } else if (e.key === 'Enter' && selectedIndex >= 0) {
+      onOpen();
     }
   };
 

@@ -1,6 +1,7 @@
 import { forwardRef, type ReactNode } from 'react';
 import { FORMAT_LABEL } from '../../api/checkpoint-details.js';
 import type { Checkpoint } from '../../../shared/schemas/index.js';
+import { SearchBox } from '../../components/SearchBox.js';
 import type { ModelFilter } from './models-view.js';
 import styles from './ModelsToolbar.module.css';
 
@@ -22,27 +23,7 @@ export const ModelsToolbar = forwardRef<HTMLInputElement, Props>(function Models
 ) {
   return (
     <div className={styles.toolbar}>
-      <label className={styles.search}>
-        <span className="visually-hidden">Filter by path</span>
-        <input
-          ref={searchRef}
-          type="search"
-          placeholder="Filter by path"
-          value={filter.q}
-          onChange={(e) => onFilter({ q: e.target.value })}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape' && filter.q) {
-              e.preventDefault();
-              onFilter({ q: '' });
-            }
-          }}
-          spellCheck={false}
-          autoComplete="off"
-        />
-        <kbd className={styles.hint} aria-hidden="true">
-          /
-        </kbd>
-      </label>
+      <SearchBox ref={searchRef} className={styles.search} label="Filter by path" value={filter.q} onChange={(q) => onFilter({ q })} />
       <Select label="Format" value={filter.format} onChange={(format) => onFilter({ format })} all="Any format">
         {formats.map((f) => (
           <option key={f} value={f}>

@@ -2,6 +2,8 @@ import type { ReactNode } from 'react';
 import type { EntryDetails } from '../../../shared/schemas/index.js';
 import { useEntry } from '../../api/hooks.js';
 import { CheckpointDetails } from '../../components/CheckpointDetails.js';
+import { ReferenceList } from '../../components/DetailsPane.js';
+import pane from '../../components/DetailsPane.module.css';
 import { TagChips } from '../../components/TagChips.js';
 import { formatBytes, formatCount, formatDateTime, formatRelative } from '../../format.js';
 import styles from './EntryDetailsPane.module.css';
@@ -19,13 +21,13 @@ export function EntryDetailsPane({ path }: { path: string | null }) {
   return (
     <aside className={styles.pane} aria-label="Details">
       {path === null ? (
-        <p className={styles.muted}>Select an entry to see its details. Use the arrow keys to move, → to open a folder.</p>
+        <p className={pane.muted}>Select an entry to see its details. Use the arrow keys to move, → to open a folder.</p>
       ) : error ? (
-        <p role="alert" className={styles.error}>
+        <p role="alert" className={pane.error}>
           {error.message}
         </p>
       ) : isPending || !entry ? (
-        <p className={styles.muted}>Loading…</p>
+        <p className={pane.muted}>Loading…</p>
       ) : (
         <Details entry={entry} />
       )}
@@ -37,10 +39,10 @@ function Details({ entry }: { entry: EntryDetails }) {
   const checkpoint = entry.checkpoint;
   return (
     <>
-      <h2 className={styles.title}>{entry.name || 'Checkpoints root'}</h2>
-      <p className={styles.path}>{entry.path || '/'}</p>
+      <h2 className={pane.title}>{entry.name || 'Checkpoints root'}</h2>
+      <p className={pane.path}>{entry.path || '/'}</p>
       {entry.error && (
-        <p role="alert" className={styles.error}>
+        <p role="alert" className={pane.error}>
           {entry.error}
         </p>
       )}
@@ -56,7 +58,7 @@ function Details({ entry }: { entry: EntryDetails }) {
           )}
         </div>
       )}
-      <dl className={styles.facts}>
+      <dl className={pane.facts}>
         <Fact label="Kind">{KIND_LABEL[entry.kind]}</Fact>
         {entry.kind === 'symlink' && entry.target !== undefined && (
           <Fact label="Target">
@@ -79,24 +81,14 @@ function Details({ entry }: { entry: EntryDetails }) {
           <code className={styles.break}>{entry.etag}</code>
         </Fact>
       </dl>
-      <h3 className={styles.section}>Tags</h3>
+      <h3 className={pane.section}>Tags</h3>
       <TagChips tags={entry.tags} userTags={entry.userTags} />
       {entry.note && <p className={styles.note}>{entry.note}</p>}
       {checkpoint && <CheckpointDetails checkpoint={checkpoint} />}
       {entry.references.length > 0 && (
         <>
-          <h3 className={styles.section}>Referenced by</h3>
-          <ul className={styles.refs}>
-            {entry.references.map((r) => (
-              <li key={`${r.file}:${r.line}:${r.key ?? ''}`}>
-                <code>
-                  {r.file}:{r.line}
-                </code>
-                {r.key && <span className={styles.muted}> {r.key}</span>}
-                {r.protects && <span className={styles.pin}> pins</span>}
-              </li>
-            ))}
-          </ul>
+          <h3 className={pane.section}>Referenced by</h3>
+          <ReferenceList references={entry.references} />
         </>
       )}
     </>

@@ -1,15 +1,14 @@
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import type { SortKey } from '../../../shared/schemas/index.js';
 import { TREE_PAGE_SIZE, type TreeView } from '../../api/keys.js';
 import { ensureTreePage, treePageError } from '../../api/tree-pages.js';
+import { GRID_HEADER_HEIGHT as HEADER_HEIGHT, takeGridKey, useVirtualGrid } from '../../components/use-virtual-grid.js';
 import type { TreeLayout } from './tree-layout.js';
 import { TreeRow } from './TreeRow.js';
 import styles from './TreeGrid.module.css';
 
 const ROW_HEIGHT = 30;
-const HEADER_HEIGHT = 34;
 
 interface Props {
   layout: TreeLayout;
@@ -36,17 +35,9 @@ const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Ho
 
 export function TreeGrid({ layout, view, selected, onSelect, onOpen, onSort, emptyMessage }: Props) {
   const qc = useQueryClient();
-  const scrollRef = useRef<HTMLDivElement>(null);
+  const { scrollRef, virtualizer, items, scrollTo, step } = useVirtualGrid(layout.count, ROW_HEIGHT);
   // A key press can land on a row whose page is still loading; select it when it arrives.
   const pendingRef = useRef<number | null>(null);
-  const virtualizer = useVirtualizer({
-    count: layout.count,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 12,
-    scrollMargin: HEADER_HEIGHT,
-  });
-  const items = virtualizer.getVirtualItems();
   const rows = items.map((item) => layout.rowAt(item.index));
   const selectedFlat = selected === null ? null : layout.indexOf(selected);
   // aria-activedescendant may only name a row that is rendered.
@@ -73,9 +64,8 @@ export function TreeGrid({ layout, view, selected, onSelect, onOpen, onSort, emp
   }, [layout, onSelect]);
 
   const moveTo = (flat: number) => {
-    if (layout.count === 0) return;
-    const target = Math.max(0, Math.min(layout.count - 1, flat));
-    virtualizer.scrollToIndex(target, { align: 'auto' });
+    const target = scrollTo(flat);
+    if (target === null) return;
     const row = layout.rowAt(target);
     if (row.kind === 'entry' && row.entry) {
       pendingRef.current = null;
@@ -86,29 +76,15 @@ export function TreeGrid({ layout, view, selected, onSelect, onOpen, onSort, emp
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    // Keys on the sort buttons keep their button meaning.
-    if (e.target !== e.currentTarget) return;
-    if (!NAV_KEYS.has(e.key) || e.altKey || e.ctrlKey || e.metaKey) return;
-    e.preventDefault();
+    if (!takeGridKey(e, NAV_KEYS)) return;
     const current = selectedFlat ?? -1;
     const found = current >= 0 ? layout.rowAt(current) : null;
     const row = found?.kind === 'entry' ? found : null;
     const entry = row?.entry;
     const isDir = entry?.kind === 'dir' && entry.children !== 0;
-    const perPage = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? 300) / ROW_HEIGHT) - 2);
+    const stepped = step(e.key, current);
+    if (stepped !== null) return moveTo(stepped);
     switch (e.key) {
-      case 'ArrowDown':
-        return moveTo(current + 1);
-      case 'ArrowUp':
-        return moveTo(current < 0 ? 0 : current - 1);
-      case 'PageDown':
-        return moveTo(current + perPage);
-      case 'PageUp':
-        return moveTo(current - perPage);
-      case 'Home':
-        return moveTo(0);
-      case 'End':
-        return moveTo(layout.count - 1);
       case 'ArrowRight':
         if (!row || !entry) return moveTo(0);
         if (isDir && !row.open) return onOpen(entry.path, true);

@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useSlashSearch } from '../../components/use-slash-search.js';
 import { formatCount } from '../../format.js';
 import { EntryDetailsPane } from './EntryDetailsPane.js';
 import { TreeGrid } from './TreeGrid.js';
@@ -6,24 +6,9 @@ import { TreeToolbar } from './TreeToolbar.js';
 import { useTreeModel } from './use-tree-model.js';
 import styles from './TreePage.module.css';
 
-function isTyping(target: EventTarget | null): boolean {
-  return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-}
-
 export function TreePage() {
   const model = useTreeModel();
-  const searchRef = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey || isTyping(e.target)) return;
-      e.preventDefault();
-      searchRef.current?.focus();
-      searchRef.current?.select();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  const searchRef = useSlashSearch();
 
   const { root, view } = model;
   const filtered = view.q !== '' || view.tag !== '';

@@ -1,5 +1,6 @@
 import { forwardRef } from 'react';
 import type { Summary } from '../../../shared/schemas/index.js';
+import { SearchBox } from '../../components/SearchBox.js';
 import { formatCount } from '../../format.js';
 import styles from './TreeToolbar.module.css';
 
@@ -20,27 +21,7 @@ export const TreeToolbar = forwardRef<HTMLInputElement, Props>(function TreeTool
   const tagNames = Object.keys(tags).sort();
   return (
     <div className={styles.toolbar}>
-      <label className={styles.search}>
-        <span className="visually-hidden">Search by name</span>
-        <input
-          ref={searchRef}
-          type="search"
-          placeholder="Search by name"
-          value={search}
-          onChange={(e) => onSearch(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Escape' && search) {
-              e.preventDefault();
-              onSearch('');
-            }
-          }}
-          spellCheck={false}
-          autoComplete="off"
-        />
-        <kbd className={styles.hint} aria-hidden="true">
-          /
-        </kbd>
-      </label>
+      <SearchBox ref={searchRef} className={styles.search} label="Search by name" value={search} onChange={onSearch} />
       {tagNames.length > 0 && (
         <label className={styles.field}>
           <span>Tag</span>
