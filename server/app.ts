@@ -5,6 +5,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { Config } from './config.js';
 import type { AppContext, ScanPort } from './context.js';
 import { EventHub } from './events/hub.js';
+import { HistorySampler } from './history/sampler.js';
 import { RootFs } from './fs/root-fs.js';
 import { JobManager } from './jobs/manager.js';
 import { ModelCache } from './models-service/cache.js';
@@ -14,6 +15,7 @@ import { installGuard } from './plugins/guard.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installStatic } from './plugins/static.js';
 import eventRoutes from './routes/events.js';
+import historyRoutes from './routes/history.js';
 import jobRoutes from './routes/jobs.js';
 import openapiRoutes from './routes/openapi.js';
 import checkpointRoutes from './routes/checkpoints.js';
@@ -70,6 +72,22 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     cache: new ModelCache(store),
     now: opts.now,
   });
+  const history = new HistorySampler({
+    root: config.root,
+    scan,
+    store,
+    subscribe:
+      scan instanceof ScanService
+        ? (listener) => {
+            scan.on('tree', listener);
+            scan.on('reset', listener);
+            return () => {
+              scan.off('tree', listener);
+              scan.off('reset', listener);
+            };
+          }
+        : undefined,
+  });
   const readOnlyReason = store.problem?.message;
   const ctx: AppContext = {
     config,
@@ -79,6 +97,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     rootFs,
     scan,
     models,
+    history,
     readOnly: config.readOnly || store.problem !== undefined,
     readOnlyReason: readOnlyReason ?? (config.readOnly ? 'started with --read-only' : undefined),
     routes: [],
@@ -123,11 +142,13 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(checkpointRoutes);
   await app.register(eventRoutes);
   await app.register(jobRoutes);
+  await app.register(historyRoutes);
   await app.register(openapiRoutes);
   await installStatic(app, opts.webDir);
 
   app.addHook('onClose', async () => {
     await ctx.jobs.close();
+    history.close();
     models.close();
     await scan.close();
     store.close();
@@ -135,6 +156,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   if (opts.startScan !== false) {
     scan.start();
     models.start();
+    history.start();
   }
   return app;
 }

@@ -1,5 +1,6 @@
 import type { Config } from './config.js';
 import type { EventHub } from './events/hub.js';
+import type { HistorySampler } from './history/sampler.js';
 import type { JobManager } from './jobs/manager.js';
 import type { RootFs } from './fs/root-fs.js';
 import type { ModelService } from './models-service/service.js';
@@ -43,6 +44,8 @@ export interface AppContext {
   scan: ScanPort;
   /** Every checkpoint and what its files say (read in the background after the first scan). */
   models: ModelService;
+  /** Usage samples of the root and its filesystem, for the chart and the disk-full forecast. */
+  history: HistorySampler;
   /** Read-only because the user asked for it or because the state file is unusable. */
   readOnly: boolean;
   readOnlyReason?: string;

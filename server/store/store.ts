@@ -5,6 +5,15 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 type Db = Database.Database;
 
+/** One usage sample: the root's totals and its filesystem at `t` (ms). */
+export interface HistoryRow {
+  t: number;
+  bytes: number;
+  diskBytes: number;
+  fsAvailBytes: number;
+  fsTotalBytes: number;
+}
+
 /** Why the state file could not be used; the server then runs read-only on an in-memory store. */
 export interface StoreProblem {
   code: 'STATE_LOCKED' | 'STATE_CORRUPT' | 'STATE_READ_ONLY' | 'STATE_TOO_NEW' | 'STATE_UNAVAILABLE';
@@ -137,6 +146,38 @@ export class Store {
 
   modelCachePaths(): string[] {
     return (this.db.prepare('SELECT path FROM model_cache').pluck().all() as string[]);
+  }
+
+  // --- usage history ---
+  addHistory(r: HistoryRow): void {
+    // Two samples in one millisecond say the same thing: the later one wins.
+    this.db
+      .prepare('INSERT OR REPLACE INTO history (t_ms, bytes, disk_bytes, fs_avail_bytes, fs_total_bytes) VALUES (?, ?, ?, ?, ?)')
+      .run(r.t, r.bytes, r.diskBytes, r.fsAvailBytes, r.fsTotalBytes);
+  }
+
+  /** The oldest sample's time, or undefined when there is none. */
+  historyStart(): number | undefined {
+    return (this.db.prepare('SELECT MIN(t_ms) FROM history').pluck().get() as number | null) ?? undefined;
+  }
+
+  /**
+   * Samples in [from, to], at most two per `bucketMs` bucket: the smallest and the largest `bytes`,
+   * so a save-and-rotate sawtooth keeps its peaks and troughs; the newest sample is always kept.
+   */
+  historyBetween(from: number, to: number, bucketMs: number): HistoryRow[] {
+    return this.db
+      .prepare(
+        `WITH b AS (SELECT *, CAST((t_ms - @from) / @w AS INTEGER) AS k FROM history WHERE t_ms BETWEEN @from AND @to),
+         r AS (SELECT *,
+           ROW_NUMBER() OVER (PARTITION BY k ORDER BY bytes ASC, t_ms ASC) AS lo,
+           ROW_NUMBER() OVER (PARTITION BY k ORDER BY bytes DESC, t_ms DESC) AS hi,
+           MAX(t_ms) OVER () AS last
+           FROM b)
+         SELECT t_ms AS t, bytes, disk_bytes AS diskBytes, fs_avail_bytes AS fsAvailBytes, fs_total_bytes AS fsTotalBytes
+         FROM r WHERE lo = 1 OR hi = 1 OR t_ms = last ORDER BY t_ms`,
+      )
+      .all({ from, to, w: Math.max(1, Math.floor(bucketMs)) }) as HistoryRow[];
   }
 
   close(): void {

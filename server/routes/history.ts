@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { History, HistoryQuery } from '../../shared/schemas/api.js';
+import { ErrorBody } from '../../shared/schemas/common.js';
+import { forecast, FORECAST_WINDOW_MS, type CheckpointWrite } from '../history/forecast.js';
+import { MAX_BUCKETS, type HistoryRange } from '../history/sampler.js';
+
+export default async function historyRoutes(app: FastifyInstance) {
+  app.get(
+    '/api/history',
+    {
+      schema: {
+        summary: 'Usage history of the root and its filesystem, and when the disk fills at the current pace',
+        querystring: HistoryQuery,
+        response: { 200: History, 400: ErrorBody },
+      },
+    },
+    async (req) => {
+      const { history, store, scan, models } = app.ckpt;
+      const range: HistoryRange = (req.query as { range?: HistoryRange }).range ?? '24h';
+      const now = history.now();
+      const samples = history.query(range, now).map(({ t, bytes, diskBytes, fsAvailBytes }) => ({ t, bytes, diskBytes, fsAvailBytes }));
+      // The forecast always looks at its own window, whatever range the chart shows.
+      const recent = store.historyBetween(now - FORECAST_WINDOW_MS, now, Math.ceil(FORECAST_WINDOW_MS / MAX_BUCKETS));
+      const writes: CheckpointWrite[] = [];
+      for (const cp of models.list()) {
+        const mtimeMs = scan.entry(cp.path)?.mtimeMs;
+        if (mtimeMs !== undefined) writes.push({ bytes: cp.bytes, mtimeMs });
+      }
+      return { samples, forecast: forecast(recent, writes, now) };
+    },
+  );
+}
