@@ -1,7 +1,7 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Checkpoint, EntryDetails, Job, Summary } from '../../shared/schemas/index.js';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { Checkpoint, EntryDetails, History, Job, Summary } from '../../shared/schemas/index.js';
 import { api } from './client.js';
-import { keys } from './keys.js';
+import { keys, type HistoryRange } from './keys.js';
 
 export function useSummary() {
   return useQuery({
@@ -61,5 +61,18 @@ export function useCheckpoints(reading: boolean) {
     queryFn: ({ signal }) => api.get<{ items: Checkpoint[] }>('/api/checkpoints', undefined, signal),
     select: (data) => data.items,
     refetchInterval: reading ? MODELS_POLL_MS : false,
+  });
+}
+
+/** The server samples usage on its own clock, not on tree events; polling keeps the chart moving. */
+export const HISTORY_POLL_MS = 30_000;
+
+/** Usage samples and the forecast; the previous range stays shown while another one loads. */
+export function useHistory(range: HistoryRange) {
+  return useQuery({
+    queryKey: keys.history(range),
+    queryFn: ({ signal }) => api.get<History>('/api/history', { range }, signal),
+    refetchInterval: HISTORY_POLL_MS,
+    placeholderData: keepPreviousData,
   });
 }

@@ -1,5 +1,8 @@
 import type { SortKey, SortOrder } from '../../shared/schemas/index.js';
 
+/** The spans GET /api/history can chart. */
+export type HistoryRange = '1h' | '24h' | '7d' | 'all';
+
 /** How a folder's children are listed; part of every tree page key. */
 export interface TreeView {
   sort: SortKey;
@@ -24,6 +27,8 @@ export const keys = {
   entryAll: ['entry'] as const,
   entry: (path: string) => ['entry', path] as const,
   checkpoints: ['checkpoints'] as const,
+  historyAll: ['history'] as const,
+  history: (range: HistoryRange) => ['history', range] as const,
 };
 
 export type TreePageKey = ReturnType<typeof keys.treePage>;

@@ -1,10 +1,14 @@
-import type { ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import type { Summary } from '../../shared/schemas/index.js';
-import { useSummary } from '../api/hooks.js';
-import { DEFAULT_TREE_VIEW } from '../api/keys.js';
+import { stillReading, useHistory, useSummary } from '../api/hooks.js';
+import { DEFAULT_TREE_VIEW, type HistoryRange } from '../api/keys.js';
 import { useTree } from '../api/tree-pages.js';
 import { formatBytes, formatCount, formatDateTime, formatPercent } from '../format.js';
 import { navigate } from '../router.js';
+import { ForecastBanner } from './overview/ForecastBanner.js';
+import { TagBreakdown } from './overview/TagBreakdown.js';
+import { TopRuns } from './overview/TopRuns.js';
+import { UsagePanel } from './overview/UsagePanel.js';
 import styles from './OverviewPage.module.css';
 
 function share(part: number, whole: number): number {
@@ -13,6 +17,9 @@ function share(part: number, whole: number): number {
 
 export function OverviewPage() {
   const { data: summary } = useSummary();
+  const [range, setRange] = useState<HistoryRange>('24h');
+  // The same query as the chart's: the forecast rides along with every range.
+  const { data: history } = useHistory(range);
   if (!summary) return <p className={styles.muted}>Loading…</p>;
   const { totals, filesystem: fs } = summary;
   const used = fs.totalBytes - fs.availBytes;
@@ -21,6 +28,7 @@ export function OverviewPage() {
     <div className={styles.page}>
       <h1 className={styles.title}>Overview</h1>
       <ScanStatus scan={summary.scan} />
+      {history && <ForecastBanner forecast={history.forecast} />}
       <div className={styles.cards}>
         <Card label="Checkpoints folder" value={formatBytes(totals.bytes)}>
           {formatBytes(totals.diskBytes)} on disk
@@ -40,9 +48,13 @@ export function OverviewPage() {
           </span>
         </Card>
       </div>
+      <UsagePanel range={range} onRangeChange={setRange} fsTotal={fs.totalBytes} />
       <div className={styles.columns}>
-        <Largest total={totals.bytes} />
-        <TagTable tags={summary.tags} total={totals.bytes} />
+        <TopRuns reading={stillReading(summary)} />
+        <div className={styles.stack}>
+          <TagBreakdown tags={summary.tags} />
+          <Largest total={totals.bytes} />
+        </div>
       </div>
       <p>
         <a
@@ -118,48 +130,6 @@ function Largest({ total }: { total: number }) {
               <td className={styles.barCol}>
                 <span className={styles.meter} title={formatPercent(e.bytes, total)}>
                   <span style={{ width: `${share(e.bytes, total)}%` }} />
-                </span>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
-  );
-}
-
-function TagTable({ tags, total }: { tags: Summary['tags']; total: number }) {
-  const rows = Object.entries(tags).sort((a, b) => b[1].bytes - a[1].bytes);
-  if (rows.length === 0) return null;
-  return (
-    <section className={styles.panel} aria-labelledby="tags-title">
-      <h2 id="tags-title" className={styles.sectionTitle}>
-        By tag
-      </h2>
-      <table className={styles.table}>
-        <thead>
-          <tr>
-            <th scope="col">Tag</th>
-            <th scope="col" className={styles.num}>
-              Entries
-            </th>
-            <th scope="col" className={styles.num}>
-              Size
-            </th>
-            <th scope="col" className={styles.barCol}>
-              <span className="visually-hidden">Share of the folder</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map(([tag, t]) => (
-            <tr key={tag}>
-              <th scope="row">{tag}</th>
-              <td className={styles.num}>{formatCount(t.count)}</td>
-              <td className={styles.num}>{formatBytes(t.bytes)}</td>
-              <td className={styles.barCol}>
-                <span className={styles.meter} title={formatPercent(t.bytes, total)}>
-                  <span style={{ width: `${share(t.bytes, total)}%` }} />
                 </span>
               </td>
             </tr>
