@@ -89,6 +89,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         : undefined,
   });
   const readOnlyReason = store.problem?.message;
+  const readOnly = config.readOnly || store.problem !== undefined;
   const ctx: AppContext = {
     config,
     token,
@@ -98,17 +99,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     scan,
     models,
     history,
-    readOnly: config.readOnly || store.problem !== undefined,
+    readOnly,
     readOnlyReason: readOnlyReason ?? (config.readOnly ? 'started with --read-only' : undefined),
     routes: [],
-    jobs: undefined as unknown as JobManager,
+    jobs: new JobManager((job) => events.publish({ type: 'job', job }), () => readOnly),
     cookieName: () => {
       const addr = app.server.address();
       const port = addr && typeof addr === 'object' ? addr.port : config.port;
       return `ckptdash_${port}`;
     },
   };
-  ctx.jobs = new JobManager((job) => events.publish({ type: 'job', job }), () => ctx.readOnly);
   app.decorate('ckpt', ctx);
 
   app.addHook('onRoute', (route) => {
