@@ -7,17 +7,8 @@ import { layoutTorchZip } from '../demo/torch-zip.js';
 import { PyFloat, PyDict, Tensor } from '../demo/pickle-writer.js';
 import { tempDir } from '../test-utils/temp.js';
 import { applyWriting, WRITING_RECENT_MS, WRITING_TRUNCATED_MS } from './integrity.js';
-import { copyFixture, fixture, readFile } from './test-utils/fixtures.js';
-import { verifyCheckpointFile, type VerifyProgress } from './verify.js';
-
-async function verify(file: string, opts: Parameters<typeof verifyCheckpointFile>[2] = {}) {
-  const fd = openSync(file, 'r');
-  try {
-    return await verifyCheckpointFile(fd, fstatSync(fd).size, opts);
-  } finally {
-    closeSync(fd);
-  }
-}
+import { copyFixture, fixture, readFile, verify } from './test-utils/fixtures.js';
+import type { VerifyProgress } from './verify.js';
 
 describe('the writing rule', () => {
   it('exports the two windows of PRODUCT.md', () => {

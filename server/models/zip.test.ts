@@ -8,10 +8,9 @@ import { tempDir } from '../test-utils/temp.js';
 import { bufferSource, fdSource } from './byte-source.js';
 import { ModelReadError } from './errors.js';
 import { readZipDirectory } from './zip.js';
-import { fixture, readFile } from './test-utils/fixtures.js';
+import { fixture, readFile, verify } from './test-utils/fixtures.js';
 import { pk } from './test-utils/pickle-builder.js';
 import { writeTorchZip, writeZip } from './test-utils/zip-builder.js';
-import { verifyCheckpointFile } from './verify.js';
 
 const twoTensors = () => pk().proto(2).emptyDict().str('epoch').int(5).setitem()
   .str('state_dict').global('collections', 'OrderedDict').emptyTuple().reduce()
@@ -26,15 +25,6 @@ function zipError(data: Buffer): ModelReadError {
     return err as ModelReadError;
   }
   throw new Error('expected the directory to be refused');
-}
-
-async function verify(file: string, opts: Parameters<typeof verifyCheckpointFile>[2] = {}) {
-  const fd = openSync(file, 'r');
-  try {
-    return await verifyCheckpointFile(fd, fstatSync(fd).size, opts);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 describe('zip directory', () => {

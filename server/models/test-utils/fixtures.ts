@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckpointInfo } from '../checkpoint-info.js';
 import { readCheckpoint, type ReadOptions } from '../read-checkpoint.js';
+import { verifyCheckpointFile } from '../verify.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -39,4 +40,14 @@ export function copyFixture(name: string, dir: string, as = name): string {
   copyFileSync(fixture(name), to);
   chmodSync(to, 0o644);
   return to;
+}
+
+/** The full CRC check of a file by path. */
+export async function verify(file: string, opts: Parameters<typeof verifyCheckpointFile>[2] = {}) {
+  const fd = openSync(file, 'r');
+  try {
+    return await verifyCheckpointFile(fd, fstatSync(fd).size, opts);
+  } finally {
+    closeSync(fd);
+  }
 }
