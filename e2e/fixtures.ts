@@ -67,8 +67,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     '--port',
     '0',
     '--no-open',
-    '--token',
-    token,
+    // One argument: a base64url token may start with "-", which a separate argument would turn into a flag.
+    `--token=${token}`,
     '--state',
     options.state,
     ...(options.args ?? []),

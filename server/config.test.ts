@@ -148,6 +148,13 @@ describe('the access token', () => {
     expect(resolveToken(c).token).toBe(rotated.token);
   });
 
+  it('never generates a token that reads as a flag', async () => {
+    const { newToken } = await import('./token.js');
+    for (let i = 0; i < 2000; i++) expect(newToken()).not.toMatch(/^-/);
+    const p = project();
+    expect((await resolve([p.root, '--token=-starts-with-dash'])).token.value).toBe('-starts-with-dash');
+  });
+
   it('refuses an empty or missing token file', async () => {
     const p = project();
     writeFileSync(join(p.dir, 'empty'), '\n');

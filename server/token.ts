@@ -6,8 +6,12 @@ import type { Config } from './config.js';
 
 export const TOKEN_FILE_NAME = 'token';
 
+/** A random token that never starts with "-", so it can be passed as `--token T` like any other value. */
 export function newToken(): string {
-  return randomBytes(24).toString('base64url');
+  for (;;) {
+    const token = randomBytes(24).toString('base64url');
+    if (!token.startsWith('-')) return token;
+  }
 }
 
 function readTokenFile(file: string, what: string): string | undefined {
