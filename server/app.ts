@@ -22,6 +22,11 @@ import checkpointRoutes from './routes/checkpoints.js';
 import sessionRoutes from './routes/session.js';
 import summaryRoutes from './routes/summary.js';
 import treeRoutes from './routes/tree.js';
+import tagRoutes from './routes/tags.js';
+import planRoutes from './routes/plan.js';
+import { TagService } from './tags/service.js';
+import { UserTags } from './tags/user-tags.js';
+import type { Entry } from '../shared/schemas/entry.js';
 import { createScan } from './scan/create.js';
 import { ScanService } from './scan/scan-service.js';
 import { Store } from './store/store.js';
@@ -63,7 +68,12 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const events = new EventHub();
   // The scanner asks the model service for tags and the service reads the scanner's index: the
   // provider refers to `models` before it exists, which is fine as nothing lists before start().
-  const scan: ScanPort = opts.scan ?? createScan(config, events, (path): readonly string[] => models.tagsOf(path));
+  // The scanner asks the tag rules for tags and the rules read the scanner's index: the provider
+  // refers to `tags` before it exists, which is fine as nothing lists before start().
+  const provider = Object.assign((path: string, isDir: boolean): readonly string[] => tags.tagsOf(path, isDir), {
+    annotate: (e: Entry) => tags.annotate(e),
+  });
+  const scan: ScanPort = opts.scan ?? createScan(config, events, provider);
   events.setVersionSource(() => scan.version);
   const rootFs = new RootFs(config.root);
   const models: ModelService = new ModelService({
@@ -72,6 +82,17 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     cache: new ModelCache(store),
     now: opts.now,
   });
+  const scanService = scan instanceof ScanService ? scan : undefined;
+  const tags: TagService = new TagService({
+    index: () => scanService?.index ?? null,
+    indexVersion: () => scan.version,
+    touch: (paths) => scanService?.touch(paths),
+    models,
+    userTags: new UserTags(store),
+    rootFs,
+    now: opts.now,
+  });
+  tags.setRules(config.settings.categories, config.settings.retention);
   const history = new HistorySampler({
     root: config.root,
     scan,
@@ -98,6 +119,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     rootFs,
     scan,
     models,
+    tags,
     history,
     readOnly,
     readOnlyReason: readOnlyReason ?? (config.readOnly ? 'started with --read-only' : undefined),
@@ -143,6 +165,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(eventRoutes);
   await app.register(jobRoutes);
   await app.register(historyRoutes);
+  await app.register(tagRoutes);
+  await app.register(planRoutes);
   await app.register(openapiRoutes);
   await installStatic(app, opts.webDir);
 

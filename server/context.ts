@@ -5,6 +5,7 @@ import type { JobManager } from './jobs/manager.js';
 import type { RootFs } from './fs/root-fs.js';
 import type { ModelService } from './models-service/service.js';
 import type { Store } from './store/store.js';
+import type { TagService } from './tags/service.js';
 import type { Entry, EntryDetails } from '../shared/schemas/entry.js';
 import type { TreePage, TreeQuery } from '../shared/schemas/api.js';
 import type { ScanSummary } from './scan/scan-service.js';
@@ -44,6 +45,8 @@ export interface AppContext {
   scan: ScanPort;
   /** Every checkpoint and what its files say (read in the background after the first scan). */
   models: ModelService;
+  /** Tags, protection and cleanup plans: the rules over the index, models, references and user tags. */
+  tags: TagService;
   /** Usage samples of the root and its filesystem, for the chart and the disk-full forecast. */
   history: HistorySampler;
   /** Read-only because the user asked for it or because the state file is unusable. */

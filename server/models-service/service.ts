@@ -37,6 +37,13 @@ interface UnitState {
   changedAtMs?: number;
 }
 
+/** One checkpoint as the index shows it, with what its files said once read. */
+export interface UnitFacts {
+  ref: UnitRef;
+  info?: CheckpointInfo;
+  tags: readonly string[];
+}
+
 const NO_TAGS: readonly string[] = Object.freeze([]);
 // Checked again just after the writing window closes, so `writing` never sticks without a new event.
 const RECHECK_MS = WRITING_RECENT_MS + 1_000;
@@ -56,6 +63,7 @@ export class ModelService {
   private readonly work: SliceRunner;
   private recheckTimer: NodeJS.Timeout | undefined;
   private readCount = 0;
+  private changes = 0;
   private readonly now: () => number;
 
   constructor(private readonly o: ModelServiceOptions) {
@@ -101,6 +109,16 @@ export class ModelService {
     this.o.scan?.off('tree', this.onTree);
     this.o.scan?.off('reset', this.onReset);
     this.work.stop();
+  }
+
+  /** Bumps whenever a checkpoint appears, goes, changes or is read. */
+  get version(): number {
+    return this.changes;
+  }
+
+  /** Every checkpoint known so far with what its files said, for the tag rules and the planner. */
+  facts(): UnitFacts[] {
+    return Array.from(this.units.values(), (u) => ({ ref: u.ref, info: u.info, tags: u.tags }));
   }
 
   /** How many checkpoint reads ran (cache hits excluded). */
@@ -186,6 +204,7 @@ export class ModelService {
       old.ref = ref;
       return;
     }
+    this.changes++;
     const u: UnitState = { ref, tags: [] };
     if (old) u.changedAtMs = this.now();
     const hit = this.o.cache.get(ref.path, ref.etag);
@@ -200,6 +219,7 @@ export class ModelService {
   private dropUnit(path: string): void {
     const u = this.units.get(path);
     if (!u) return;
+    this.changes++;
     this.units.delete(path);
     this.queue.delete(path);
     const run = this.byRun.get(u.ref.run);
@@ -281,6 +301,7 @@ export class ModelService {
     const now = this.now();
     const { info, cacheable } = readUnit(this.o.rootFs, u.ref, { now, changedAtMs: Math.max(u.ref.mtimeMs, u.changedAtMs ?? 0) });
     this.readCount++;
+    this.changes++;
     Object.assign(u, { info, readAt: now, tags: tagsOfInfo(info) });
     // A file being written is read again soon; only settled results are worth keeping.
     if (info.integrity.status === 'writing') this.scheduleRecheck();

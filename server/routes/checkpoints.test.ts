@@ -6,8 +6,13 @@ import type { Checkpoint } from '../../shared/schemas/entry.js';
 import type { BuildOptions } from '../app.js';
 import type { Config } from '../config.js';
 import { fixture, FIXTURES } from '../models/test-utils/fixtures.js';
+import { MODEL_TAGS as MODEL_TAG_LIST } from '../models-service/to-checkpoint.js';
 import { ScanService } from '../scan/scan-service.js';
 import { auth, testApp, testConfig } from '../test-utils/app.js';
+
+const MODEL_TAGS: readonly string[] = MODEL_TAG_LIST;
+/** The tags the model readers decide (the tag rules add categories and protection besides). */
+const modelTags = (cp: Checkpoint) => cp.tags.filter((t) => MODEL_TAGS.includes(t));
 
 const DAY_AGO = new Date(Date.now() - 24 * 3600 * 1000);
 
@@ -77,11 +82,14 @@ describe('checkpoints: enumerated from the index, read in the background', () =>
     const items = await checkpoints(app);
     expect([...items.keys()].sort()).toEqual([...FIXTURE_UNITS, 'exp/seed1/final_model.pt', 'sharded/model.safetensors.index.json'].sort());
 
-    expect(items.get('checkpoint_epoch007.pt')).toMatchObject({ run: '', format: 'torch-zip', epoch: 7, integrity: { status: 'ok' }, tags: [], protected: false, references: [] });
+    expect(items.get('checkpoint_epoch007.pt')).toMatchObject({ run: '', format: 'torch-zip', epoch: 7, integrity: { status: 'ok' }, protected: false, references: [] });
+    // A model at the root that nothing references is a stray: the tag rules call it debug.
+    expect(items.get('checkpoint_epoch007.pt')!.tags).toEqual(['intermediate', 'debug']);
     expect(items.get('checkpoint_epoch007.pt')!.metrics.val_px).toBeCloseTo(4.04);
     expect(items.get('checkpoint_epoch007.pt')!.bytes).toBe(statSync(fixture('checkpoint_epoch007.pt')).size);
-    expect(items.get('whole_model.pt')!.tags).toEqual(['unsafe-pickle']);
-    expect(items.get('truncated.pt')).toMatchObject({ tags: ['truncated'], integrity: { status: 'truncated' } });
+    expect(modelTags(items.get('whole_model.pt')!)).toEqual(['unsafe-pickle']);
+    expect(items.get('truncated.pt')).toMatchObject({ integrity: { status: 'truncated' } });
+    expect(modelTags(items.get('truncated.pt')!)).toEqual(['truncated']);
     expect(items.get('checkpoint-500')).toMatchObject({ format: 'hf-folder', step: 500, integrity: { status: 'ok' } });
     expect(items.get('exp/seed1/final_model.pt')).toMatchObject({ run: 'exp/seed1', epoch: 100 });
     expect(items.get('sharded/model.safetensors.index.json')).toMatchObject({ run: 'sharded', format: 'safetensors', tensors: 8 });
@@ -119,7 +127,7 @@ describe('checkpoints: enumerated from the index, read in the background', () =>
     const tagsOf = (name: string) => page.entries.find((e: { name: string }) => e.name === name).tags;
     expect(tagsOf('whole_model.pt')).toContain('unsafe-pickle');
     expect(tagsOf('truncated.pt')).toContain('truncated');
-    expect(tagsOf('state_dict.pt')).toEqual([]);
+    expect(tagsOf('state_dict.pt').filter((t) => MODEL_TAGS.includes(t))).toEqual([]);
 
     const filtered = (await get(app, '/api/tree?path=&tag=unsafe-pickle')).json();
     expect(filtered.entries.map((e: { path: string }) => e.path)).toEqual(['whole_model.pt']);
@@ -144,7 +152,7 @@ describe('checkpoints: enumerated from the index, read in the background', () =>
     writeFileSync(config.stateDir, 'not a folder');
     const app = await readyApp(config);
     expect(app.ckpt.readOnly).toBe(true);
-    expect((await checkpoints(app)).get('whole_model.pt')!.tags).toEqual(['unsafe-pickle']);
+    expect(modelTags((await checkpoints(app)).get('whole_model.pt')!)).toEqual(['unsafe-pickle']);
   });
 
   it('calls a file being written `writing`, never truncated, and reads it again once it settles', async () => {
@@ -161,13 +169,14 @@ describe('checkpoints: enumerated from the index, read in the background', () =>
     await app.ckpt.models.idle();
     const writing = (await checkpoints(app)).get('grown.pt')!;
     expect(writing.integrity.status).toBe('writing');
-    expect(writing.tags).toEqual(['writing']);
+    expect(modelTags(writing)).toEqual(['writing']);
     expect((await get(app, '/api/summary')).json().tags.writing.count).toBe(1);
 
     now += 11_000;
     await app.ckpt.models.recheck();
     const settled = (await checkpoints(app)).get('grown.pt')!;
-    expect(settled).toMatchObject({ integrity: { status: 'ok' }, tags: [], epoch: 7 });
+    expect(settled).toMatchObject({ integrity: { status: 'ok' }, epoch: 7 });
+    expect(modelTags(settled)).toEqual([]);
   });
 
   it('gives a checkpoint without metrics of its own the sidecar metrics of its run folder', async () => {

@@ -10,6 +10,6 @@ export default async function checkpointRoutes(app: FastifyInstance) {
         response: { 200: CheckpointList },
       },
     },
-    async () => ({ items: app.ckpt.models.list() }),
+    async () => ({ items: app.ckpt.models.list().map((cp) => app.ckpt.tags.decorateCheckpoint(cp)) }),
   );
 }

@@ -23,7 +23,7 @@ export default async function summaryRoutes(app: FastifyInstance) {
       models: models.summary(),
       totals: { files: s.files, dirs: s.dirs, bytes: s.bytes, diskBytes: s.diskBytes },
       filesystem: statfsFigures(config.root),
-      tags: { ...scan.tagTotals(), ...models.tagTotals() },
+      tags: { ...scan.tagTotals(), ...models.tagTotals(), ...app.ckpt.tags.tagTotals() },
     };
   });
 }

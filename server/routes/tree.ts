@@ -46,11 +46,13 @@ export default async function treeRoutes(app: FastifyInstance) {
       const path = normalizeRelPath((req.query as PathQuery).path);
       const entry = app.ckpt.scan.entry(path);
       if (!entry) throw new ApiError(404, 'NOT_FOUND', `no entry ${JSON.stringify(path)} under the checkpoints directory`);
+      const { tags } = app.ckpt;
+      const details = { ...entry, references: tags.referencesTo(path), protectedBy: tags.protectedBy(path) };
       const checkpoint = app.ckpt.models.checkpoint(path);
-      if (!checkpoint) return entry;
+      if (!checkpoint) return details;
       // The index already merges these through its tag provider; a stand-in scanner may not.
-      const tags = [...entry.tags, ...checkpoint.tags.filter((t) => !entry.tags.includes(t))];
-      return { ...entry, tags, checkpoint };
+      const all = [...entry.tags, ...checkpoint.tags.filter((t) => !entry.tags.includes(t))];
+      return { ...details, tags: all, checkpoint: tags.decorateCheckpoint(checkpoint) };
     },
   );
 }

@@ -4,8 +4,12 @@ import { F_DUP, F_OTHERFS, STAMPS, S_CTIME, S_INO, S_MTIME } from './columns.js'
 import { hashWords, statWords } from './etag.js';
 import type { TreeIndex } from './tree-index.js';
 
-/** Supplies tags computed elsewhere (models, user tags) for an entry path; the index adds `hardlink` itself. */
-export type TagProvider = (path: string) => readonly string[];
+/**
+ * Supplies tags computed elsewhere (models, rules, user tags) for an entry
+ * path; the index adds `hardlink` itself. `annotate` fills in user tags, the
+ * note and protection.
+ */
+export type TagProvider = ((path: string, isDir: boolean) => readonly string[]) & { annotate?: (entry: Entry) => void };
 
 /**
  * `EntryDetails` as far as the index knows it: inode, link count, folders
@@ -26,7 +30,7 @@ export function autoTags(ix: TreeIndex, id: number): string[] {
 export function tagsOfEntry(ix: TreeIndex, id: number, path: string, provider: TagProvider | undefined): string[] {
   const tags = autoTags(ix, id);
   if (provider === undefined) return tags;
-  for (const t of provider(path)) if (!tags.includes(t)) tags.push(t);
+  for (const t of provider(path, ix.kind(id) === KIND_DIR)) if (!tags.includes(t)) tags.push(t);
   return tags;
 }
 
@@ -54,6 +58,7 @@ export function toEntry(ix: TreeIndex, id: number, path: string, provider?: TagP
     const t = ix.targets.get(id);
     if (t !== undefined) e.target = t;
   }
+  provider?.annotate?.(e);
   return e;
 }
 

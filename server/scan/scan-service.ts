@@ -198,6 +198,18 @@ export class ScanService extends EventEmitter<ScanServiceEvents> {
     return this.mutate((ctx) => rescanSubtree(ctx, relPath));
   }
 
+  /** Announces entries whose tags or protection changed while their files did not. */
+  touch(paths: Iterable<string>): void {
+    const ix = this.ix;
+    if (ix === null || this.state !== 'ready') return;
+    const changed = new Set<number>();
+    for (const p of paths) {
+      const id = ix.lookup(p);
+      if (id >= 0) changed.add(id);
+    }
+    if (changed.size > 0) this.publish(ix, changed, []);
+  }
+
   /** The index itself, for modules that read it in bulk (planner, models). Do not mutate. */
   get index(): TreeIndex | null {
     return this.ix;

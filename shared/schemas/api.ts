@@ -75,7 +75,22 @@ export type PathQuery = Static<typeof PathQuery>;
 export const CheckpointList = Type.Object({ items: Type.Array(Checkpoint) }, closed);
 
 /** GET /api/plan */
-export const PlanQuery = Type.Object({ policy: Type.Optional(Policy) }, closed);
+export const PlanQuery = Type.Object(
+  {
+    policy: Type.Optional(Policy),
+    /** Retention of intermediates (the config's defaults when absent): keep the last N… */
+    keepLast: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+    /** …and the best K by a metric. */
+    keepBest: Type.Optional(Type.Integer({ minimum: 0, maximum: 100000 })),
+    metric: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    direction: Type.Optional(Type.Union([Type.Literal('min'), Type.Literal('max')])),
+  },
+  closed,
+);
+export type PlanQuery = Static<typeof PlanQuery>;
+/** Something a rule would have proposed but kept out, and the rule that kept it. */
+export const PlanKept = Type.Object({ path: RelPath, category: Type.String(), rule: Type.String(), bytes: Bytes }, closed);
+export type PlanKept = Static<typeof PlanKept>;
 export const PlanItem = Type.Object(
   {
     path: RelPath,
@@ -100,6 +115,20 @@ export const Plan = Type.Object(
     totals: Type.Object({ count: Type.Integer({ minimum: 0 }), bytes: Bytes, diskBytes: Bytes }, closed),
     before: SizePair,
     after: SizePair,
+    /** Entries the policy's rules matched but kept (protected, retained, being written). */
+    kept: Type.Optional(Type.Array(PlanKept)),
+    /** The retention the plan applied. */
+    retention: Type.Optional(
+      Type.Object(
+        {
+          keepLast: Type.Integer({ minimum: 0 }),
+          keepBest: Type.Integer({ minimum: 0 }),
+          metric: Type.Optional(Type.String()),
+          direction: Type.Optional(Type.Union([Type.Literal('min'), Type.Literal('max')])),
+        },
+        closed,
+      ),
+    ),
   },
   closed,
 );
@@ -154,6 +183,10 @@ export const History = Type.Object(
         fullAt: Type.Optional(TimeMs),
         checkpointsLeft: Type.Optional(Type.Number()),
         bytesPerHour: Type.Optional(Type.Number()),
+        /** Checkpoints written per hour over the forecast's window (the cadence it uses). */
+        checkpointsPerHour: Type.Optional(Type.Number()),
+        /** Median size of those checkpoints. */
+        bytesPerCheckpoint: Type.Optional(Type.Number()),
       },
       closed,
     ),

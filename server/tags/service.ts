@@ -1,0 +1,227 @@
+// Tags, protection and plans for the routes and the tree: one snapshot of the
+// rules per state of the index, the models, the references, the user tags and
+// the config, rebuilt on the first request after any of them changes.
+import type { Checkpoint, Entry, Reference } from '../../shared/schemas/entry.js';
+import type { Plan } from '../../shared/schemas/api.js';
+import { compileCategories, type CategoryMatcher } from '../../shared/tag-rules.js';
+import { buildPlan, type KeptOut, type Policy } from '../cleanup/planner.js';
+import { DEFAULT_RETENTION, type Retention } from '../cleanup/retention.js';
+import type { RootFs } from '../fs/root-fs.js';
+import type { ModelService } from '../models-service/service.js';
+import { parentOf } from '../models-service/units.js';
+import { ApiError } from '../errors.js';
+import { KIND_DIR, KIND_FILE } from '../scan/batch.js';
+import type { TreeIndex } from '../scan/tree-index.js';
+import { classify, type Classification, type ReferenceSource } from './classify.js';
+import { applyTagEdit, type TagEdit } from './edit.js';
+import { tagTotalsOf } from './totals.js';
+import type { UserTags } from './user-tags.js';
+
+/** References with a version that bumps when any source file is read again. */
+export interface VersionedReferences extends ReferenceSource {
+  readonly version: number;
+}
+
+const NO_REFS: VersionedReferences = { version: 0, targets: () => [], refsTo: () => [] };
+/** DeepSpeed's `latest` names a folder: a few bytes. */
+const LATEST_MAX = 4096;
+/** Resume points depend on the clock (24 h window): the rules are redone at least this often. */
+const CLOCK_STEP_MS = 60_000;
+
+export interface TagServiceOptions {
+  index: () => TreeIndex | null;
+  indexVersion: () => number;
+  /** Re-announces entries whose tags or protection changed (the scanner's `touch`). */
+  touch?: (paths: Iterable<string>) => void;
+  models: Pick<ModelService, 'facts' | 'version'>;
+  userTags: UserTags;
+  rootFs?: RootFs;
+  now?: () => number;
+}
+
+/** What the rules decided for one state of their inputs. */
+export interface TagSnapshot {
+  key: string;
+  cls: Classification;
+  /** Models neither `conservative` nor `moderate` would delete and nothing protects. */
+  optional: Set<string>;
+  plans: Map<string, Plan & { kept: KeptOut[] }>;
+  totals?: Record<string, { count: number; bytes: number }>;
+}
+
+export class TagService {
+  private refs: VersionedReferences = NO_REFS;
+  private matcher: CategoryMatcher = compileCategories();
+  private retention: Retention = DEFAULT_RETENTION;
+  private configVersion = 0;
+  private dups: ReadonlyMap<string, readonly string[]> = new Map();
+  private dupsVersion = 0;
+  private snap: TagSnapshot | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly o: TagServiceOptions) {
+    this.now = o.now ?? Date.now;
+  }
+
+  setReferences(refs: VersionedReferences): void {
+    this.refs = refs;
+  }
+
+  /** The config's categories and retention defaults (from `ckptdash.config.json`). */
+  setRules(categories: Parameters<typeof compileCategories>[0], retention: Partial<Retention> | undefined): void {
+    this.matcher = compileCategories(categories);
+    this.retention = { ...DEFAULT_RETENTION, ...retention };
+    this.configVersion++;
+  }
+
+  setDuplicates(twins: ReadonlyMap<string, readonly string[]>): void {
+    this.dups = twins;
+    this.dupsVersion++;
+  }
+
+  get defaultRetention(): Retention {
+    return this.retention;
+  }
+
+  get references(): VersionedReferences {
+    return this.refs;
+  }
+
+  /** The current snapshot; null before the first scan is ready. */
+  snapshot(): TagSnapshot | null {
+    const ix = this.o.index();
+    if (ix === null) return null;
+    const now = this.now();
+    const key = [
+      this.o.indexVersion(),
+      this.o.models.version,
+      this.refs.version,
+      this.o.userTags.version,
+      this.configVersion,
+      this.dupsVersion,
+      Math.floor(now / CLOCK_STEP_MS),
+    ].join(':');
+    if (this.snap?.key === key && this.snap.cls.ix === ix) return this.snap;
+    const cls = classify({
+      ix,
+      units: this.o.models.facts(),
+      refs: this.refs,
+      userTags: this.o.userTags.all(),
+      categories: this.matcher,
+      now,
+      readSmall: (p) => this.readSmall(ix, p),
+      duplicates: this.dups,
+    });
+    const snap: TagSnapshot = { key, cls, optional: new Set(), plans: new Map() };
+    this.snap = snap;
+    const removable = new Set<string>();
+    for (const policy of ['conservative', 'moderate'] as const) for (const it of this.planOf(snap, policy, this.retention).items) removable.add(it.path);
+    for (const u of cls.units.keys()) {
+      if (cls.isProtected(u) || underAny(u, removable)) continue;
+      snap.optional.add(u);
+    }
+    return snap;
+  }
+
+  /** Every tag of an entry but the index's own (`hardlink`): the scanner's tag provider. */
+  tagsOf = (path: string, isDir: boolean): readonly string[] => {
+    const s = this.snapshot();
+    if (s === null) return this.o.userTags.tagsOf(path);
+    const out: string[] = [...(s.cls.units.get(path)?.tags ?? [])];
+    const add = (t: string) => {
+      if (!out.includes(t)) out.push(t);
+    };
+    for (const c of s.cls.categoriesOf(path, isDir)) add(c);
+    for (const t of s.cls.auto.get(path) ?? []) add(t);
+    if (s.optional.has(path)) add('optional');
+    for (const t of this.o.userTags.tagsOf(path)) add(t);
+    return out;
+  };
+
+  /** User tags, note and protection of an entry as listed. */
+  annotate = (e: Entry): void => {
+    e.userTags = this.o.userTags.tagsOf(e.path);
+    const note = this.o.userTags.noteOf(e.path);
+    if (note !== undefined) e.note = note;
+    e.protected = this.snapshot()?.cls.isProtected(e.path) ?? false;
+  };
+
+  protectedBy(path: string): string[] {
+    return this.snapshot()?.cls.reasons(path) ?? [];
+  }
+
+  /** References to an entry, or to any file of the checkpoint it stands for. */
+  referencesTo(path: string): Reference[] {
+    const s = this.snapshot();
+    const u = s?.cls.units.get(path);
+    const paths = [path];
+    if (u && u.ref.kind === 'shards') for (const part of u.ref.parts) paths.push(u.ref.run === '' ? part : `${u.ref.run}/${part}`);
+    const out: Reference[] = [];
+    for (const p of new Set(paths)) out.push(...this.refs.refsTo(p));
+    return out;
+  }
+
+  /** A checkpoint with its tags, protection and references filled in. */
+  decorateCheckpoint(cp: Checkpoint): Checkpoint {
+    const isDir = this.snapshot()?.cls.units.get(cp.path)?.ref.kind === 'folder';
+    return { ...cp, tags: [...this.tagsOf(cp.path, isDir)], protected: this.snapshot()?.cls.isProtected(cp.path) ?? false, references: this.referencesTo(cp.path) };
+  }
+
+  /** The plan of a policy with the given retention (the config's when absent); cached per snapshot. */
+  plan(policy: Policy, retention?: Partial<Retention>): (Plan & { kept: KeptOut[]; retention: Retention }) | null {
+    const s = this.snapshot();
+    if (s === null) return null;
+    const r = { ...this.retention, ...retention };
+    return { ...this.planOf(s, policy, r), retention: r };
+  }
+
+  /** Applies a tag edit (see edit.ts); throws ApiError 400/404 before changing anything. */
+  edit(e: TagEdit): void {
+    const ix = this.o.index();
+    if (ix === null) throw new ApiError(503, 'SCANNING', 'the first scan is still running');
+    applyTagEdit(this.o.userTags, {
+      exists: (p) => ix.lookup(p) >= 0,
+      children: (p) => {
+        const id = ix.lookup(p);
+        return id < 0 || ix.kind(id) !== KIND_DIR ? [] : ix.childrenOf(id).map((ch) => (p === '' ? ix.nameOf(ch) : `${p}/${ix.nameOf(ch)}`));
+      },
+      touch: (paths) => this.o.touch?.(paths),
+    }, e);
+  }
+
+  /** Count and bytes per tag over the outermost entries carrying it. */
+  tagTotals(): Record<string, { count: number; bytes: number }> {
+    const s = this.snapshot();
+    if (s === null) return {};
+    s.totals ??= tagTotalsOf(s, this.o.userTags.all());
+    return s.totals;
+  }
+
+  private planOf(s: TagSnapshot, policy: Policy, retention: Retention): Plan & { kept: KeptOut[] } {
+    const key = `${policy}:${JSON.stringify(retention)}`;
+    let p = s.plans.get(key);
+    if (!p) {
+      p = buildPlan({ cls: s.cls, refs: this.refs, policy, retention, now: this.now() });
+      s.plans.set(key, p);
+    }
+    return p;
+  }
+
+  private readSmall(ix: TreeIndex, path: string): string | undefined {
+    const id = ix.lookup(path);
+    if (id < 0 || ix.kind(id) !== KIND_FILE || ix.c.bytes[id] > LATEST_MAX || !this.o.rootFs) return undefined;
+    try {
+      return this.o.rootFs.readRange(path, 0, ix.c.bytes[id]).toString('utf8');
+    } catch {
+      // Gone or unreadable since the scan: no resume hint from it.
+      return undefined;
+    }
+  }
+}
+
+function underAny(path: string, set: ReadonlySet<string>): boolean {
+  for (let p = path; ; p = parentOf(p)) {
+    if (set.has(p)) return true;
+    if (p === '') return false;
+  }
+}
