@@ -10,7 +10,7 @@ import { KIND_DIR } from '../scan/batch.js';
 import { ROOT } from '../scan/tree-structure.js';
 import { etagOf } from '../scan/entry-view.js';
 import type { Classification, ReferenceSource, UnitView } from '../tags/classify.js';
-import { applyRetention, type Retention } from './retention.js';
+import { applyRetention, type Retained, type Retention } from './retention.js';
 
 /** One of the three policies. */
 export type Policy = Plan['policy'];
@@ -63,6 +63,7 @@ export function buildPlan(input: PlanInput): Plan & { kept: KeptOut[] } {
   for (const u of cls.units.values()) if (u.tags.includes('writing')) for (const p of partsOf(u)) blockers.set(p, 'being written');
 
   const wholeFolder = new Set<Category>(FOLDER_CATEGORIES[policy]);
+  const retained: Retained[] = [];
   for (const run of cls.runs.values()) {
     if (run.path === '') continue;
     // Inside a folder that goes as a whole, the folder's rule decides, not retention.
@@ -70,6 +71,7 @@ export function buildPlan(input: PlanInput): Plan & { kept: KeptOut[] } {
     if (policy !== 'aggressive' && run.final === undefined) continue;
     const { keep, drop } = applyRetention(run, input.retention);
     for (const k of keep) for (const p of partsOf(k.unit)) blockers.set(p, k.rule);
+    retained.push(...keep);
     const finalName = run.final ? run.final.ref.path.slice(run.path.length + 1) : undefined;
     for (const u of drop) {
       const n = u.own?.n;
@@ -126,6 +128,7 @@ export function buildPlan(input: PlanInput): Plan & { kept: KeptOut[] } {
     }
   };
 
+  for (const k of retained) keepOut(k.unit.ref.path, 'intermediate', k.rule);
   candidates.sort((a, b) => depth(a.path) - depth(b.path) || naturalCompare(a.path, b.path));
   for (const c of candidates) {
     if (ix.lookup(c.path) < 0 || underHandled(c.path)) continue;

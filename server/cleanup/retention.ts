@@ -52,7 +52,8 @@ export function applyRetention(run: RunView, r: Retention): { keep: Retained[]; 
     if (metric !== undefined) {
       const dir = r.direction ?? metricDirection(metric);
       const scored = inter.filter((u) => Number.isFinite(u.info?.metrics[metric]));
-      scored.sort((a, b) => (dir === 'min' ? 1 : -1) * (a.info!.metrics[metric] - b.info!.metrics[metric]));
+      // Ties go to the later checkpoint: it trained longer for the same score.
+      scored.sort((a, b) => (dir === 'min' ? 1 : -1) * (a.info!.metrics[metric] - b.info!.metrics[metric]) || (b.own?.n ?? 0) - (a.own?.n ?? 0));
       for (const u of scored.slice(0, r.keepBest)) {
         if (!keep.has(u.ref.path)) keep.set(u.ref.path, { unit: u, rule: `retention: keep best ${r.keepBest} by ${metric} (${dir === 'min' ? 'lower' : 'higher'} is better)` });
       }
