@@ -28,6 +28,8 @@ export const MIGRATIONS: readonly string[] = [
      fs_avail_bytes INTEGER NOT NULL, fs_total_bytes INTEGER NOT NULL);`,
   // 3: what the model readers found, so a restart does not read unchanged checkpoints again
   `CREATE TABLE model_cache (path TEXT PRIMARY KEY, etag TEXT NOT NULL, info TEXT NOT NULL, read_ms INTEGER NOT NULL);`,
+  // 4: content hashes of the duplicates finder, so a rerun reads no unchanged file again
+  `CREATE TABLE hash_cache (path TEXT PRIMARY KEY, etag TEXT NOT NULL, partial TEXT NOT NULL, full TEXT);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -16,7 +16,7 @@ describe('the state store', () => {
     expect(s.problem).toBeUndefined();
     expect(s.schemaVersion).toBe(SCHEMA_VERSION);
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(tables(s.db)).toEqual(['history', 'journal', 'kv', 'model_cache', 'notes', 'sessions', 'user_tags']);
+    expect(tables(s.db)).toEqual(['hash_cache', 'history', 'journal', 'kv', 'model_cache', 'notes', 'sessions', 'user_tags']);
     expect(statSync(file).mode & 0o777).toBe(0o600);
     s.close();
   });
