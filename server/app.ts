@@ -27,6 +27,7 @@ import planRoutes from './routes/plan.js';
 import { TagService } from './tags/service.js';
 import { UserTags } from './tags/user-tags.js';
 import type { Entry } from '../shared/schemas/entry.js';
+import { duplicatesJob, StoreHashCache } from './dups/index.js';
 import { createScan } from './scan/create.js';
 import { ScanService } from './scan/scan-service.js';
 import { Store } from './store/store.js';
@@ -132,6 +133,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
   };
   app.decorate('ckpt', ctx);
+  ctx.jobs.register(
+    duplicatesJob({
+      index: () => scanService?.index ?? null,
+      rootFs,
+      cache: new StoreHashCache(store),
+      onResult: (r, prefix) => {
+        const found = new Map<string, { twins: string[]; etag: string }>();
+        for (const g of r.groups) for (const p of g.paths) found.set(p, { twins: r.twinsOf(p), etag: r.etagOf(p) ?? '' });
+        tags.setDuplicates(prefix, found);
+        scanService?.touch(found.keys());
+      },
+    }),
+  );
 
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];

@@ -17,7 +17,8 @@ export interface DuplicatesJobDeps {
   rootFs: RootFs;
   cache: HashCache;
   /** Called with the full result of every finished (not cancelled) run. */
-  onResult: (r: DuplicateResult) => void;
+  /** The result and the subtree it covers ("" for the whole root). */
+  onResult: (r: DuplicateResult, path: string) => void;
 }
 
 /** Params of a duplicates job: `path` limits it to a subtree ("" = the whole root). */
@@ -79,7 +80,7 @@ export function duplicatesJob(deps: DuplicatesJobDeps): JobKind<DuplicatesParams
       const known = new Set(candidates.map((c) => c.path));
       const inScope = (p: string) => path === '' || p === path || p.startsWith(`${path}/`);
       deps.cache.prune((p) => known.has(p) || !inScope(p));
-      deps.onResult(result);
+      deps.onResult(result, path);
       const files = result.groups.reduce((s, g) => s + g.paths.length, 0);
       ctx.progress({ message: `${result.groups.length} groups of duplicates, ${files} files` });
       const summary: DuplicatesSummary = {

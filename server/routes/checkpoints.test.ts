@@ -127,7 +127,7 @@ describe('checkpoints: enumerated from the index, read in the background', () =>
     const tagsOf = (name: string) => page.entries.find((e: { name: string }) => e.name === name).tags;
     expect(tagsOf('whole_model.pt')).toContain('unsafe-pickle');
     expect(tagsOf('truncated.pt')).toContain('truncated');
-    expect(tagsOf('state_dict.pt').filter((t) => MODEL_TAGS.includes(t))).toEqual([]);
+    expect(tagsOf('state_dict.pt').filter((t: string) => MODEL_TAGS.includes(t))).toEqual([]);
 
     const filtered = (await get(app, '/api/tree?path=&tag=unsafe-pickle')).json();
     expect(filtered.entries.map((e: { path: string }) => e.path)).toEqual(['whole_model.pt']);

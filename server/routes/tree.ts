@@ -47,7 +47,8 @@ export default async function treeRoutes(app: FastifyInstance) {
       const entry = app.ckpt.scan.entry(path);
       if (!entry) throw new ApiError(404, 'NOT_FOUND', `no entry ${JSON.stringify(path)} under the checkpoints directory`);
       const { tags } = app.ckpt;
-      const details = { ...entry, references: tags.referencesTo(path), protectedBy: tags.protectedBy(path) };
+      const twins = tags.twinsOf(path);
+      const details = { ...entry, references: tags.referencesTo(path), protectedBy: tags.protectedBy(path), ...(twins.length ? { twins } : {}) };
       const checkpoint = app.ckpt.models.checkpoint(path);
       if (!checkpoint) return details;
       // The index already merges these through its tag provider; a stand-in scanner may not.

@@ -11,6 +11,7 @@ import type { ModelService } from '../models-service/service.js';
 import { parentOf } from '../models-service/units.js';
 import { ApiError } from '../errors.js';
 import { KIND_DIR, KIND_FILE } from '../scan/batch.js';
+import { etagOf } from '../scan/entry-view.js';
 import type { TreeIndex } from '../scan/tree-index.js';
 import { classify, type Classification, type ReferenceSource } from './classify.js';
 import { applyTagEdit, type TagEdit } from './edit.js';
@@ -54,7 +55,7 @@ export class TagService {
   private matcher: CategoryMatcher = compileCategories();
   private retention: Retention = DEFAULT_RETENTION;
   private configVersion = 0;
-  private dups: ReadonlyMap<string, readonly string[]> = new Map();
+  private dups: ReadonlyMap<string, { twins: readonly string[]; etag: string }> = new Map();
   private dupsVersion = 0;
   private snap: TagSnapshot | null = null;
   private readonly now: () => number;
@@ -74,9 +75,28 @@ export class TagService {
     this.configVersion++;
   }
 
-  setDuplicates(twins: ReadonlyMap<string, readonly string[]>): void {
-    this.dups = twins;
+  /**
+   * Takes a duplicates job's result for the subtree it covered (`prefix`, "" for all): it replaces
+   * what an earlier run said about that subtree only.
+   */
+  setDuplicates(prefix: string, twinsOf: ReadonlyMap<string, { twins: readonly string[]; etag: string }>): void {
+    const next = new Map([...this.dups].filter(([p]) => !(prefix === '' || p === prefix || p.startsWith(`${prefix}/`))));
+    for (const [p, v] of twinsOf) if (v.twins.length > 0) next.set(p, v);
+    this.dups = next;
     this.dupsVersion++;
+  }
+
+  /** Twins of a file whose content has not changed since the duplicates job hashed it. */
+  twinsOf(path: string): string[] {
+    const ix = this.o.index();
+    const d = this.dups.get(path);
+    if (!ix || !d) return [];
+    const unchanged = (p: string, etag: string | undefined) => {
+      const id = ix.lookup(p);
+      return id >= 0 && etagOf(ix, id) === etag;
+    };
+    if (!unchanged(path, d.etag)) return [];
+    return d.twins.filter((t) => unchanged(t, this.dups.get(t)?.etag));
   }
 
   get defaultRetention(): Retention {
@@ -110,7 +130,7 @@ export class TagService {
       categories: this.matcher,
       now,
       readSmall: (p) => this.readSmall(ix, p),
-      duplicates: this.dups,
+      duplicates: new Map([...this.dups.keys()].map((p) => [p, this.twinsOf(p)])),
     });
     const snap: TagSnapshot = { key, cls, optional: new Set(), plans: new Map() };
     this.snap = snap;

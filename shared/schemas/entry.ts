@@ -142,6 +142,8 @@ export const EntryDetails = Type.Object(
     inode: Type.Optional(Type.Number()),
     nlink: Type.Optional(Type.Integer({ minimum: 0 })),
     dirs: Type.Optional(Type.Integer({ minimum: 0 })),
+    /** Files with identical content (from the last duplicates job), when this one has any. */
+    twins: Type.Optional(Type.Array(Type.String())),
   },
   { additionalProperties: false },
 );
