@@ -24,6 +24,10 @@ import summaryRoutes from './routes/summary.js';
 import treeRoutes from './routes/tree.js';
 import tagRoutes from './routes/tags.js';
 import planRoutes from './routes/plan.js';
+import deletionRoutes from './routes/deletions.js';
+import { deleteJob } from './cleanup/delete-job.js';
+import { Deletions } from './cleanup/deletions.js';
+import { Journal } from './cleanup/journal.js';
 import { TagService } from './tags/service.js';
 import { UserTags } from './tags/user-tags.js';
 import type { Entry } from '../shared/schemas/entry.js';
@@ -110,6 +114,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
           }
         : undefined,
   });
+  const journal = new Journal(store, opts.now);
   const readOnlyReason = store.problem?.message;
   const readOnly = config.readOnly || store.problem !== undefined;
   const ctx: AppContext = {
@@ -121,6 +126,18 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     scan,
     models,
     tags,
+    journal,
+    deletions: new Deletions({
+      index: () => scanService?.index ?? null,
+      tags,
+      rootFs,
+      journal,
+      refresh: async (p) => {
+        await scanService?.applyPath(p);
+      },
+      isReadOnly: () => readOnly,
+      now: opts.now,
+    }),
     history,
     readOnly,
     readOnlyReason: readOnlyReason ?? (config.readOnly ? 'started with --read-only' : undefined),
@@ -133,6 +150,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     },
   };
   app.decorate('ckpt', ctx);
+  ctx.jobs.register(deleteJob(ctx.deletions));
   ctx.jobs.register(
     duplicatesJob({
       index: () => scanService?.index ?? null,
@@ -181,6 +199,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(historyRoutes);
   await app.register(tagRoutes);
   await app.register(planRoutes);
+  await app.register(deletionRoutes);
   await app.register(openapiRoutes);
   await installStatic(app, opts.webDir);
 
@@ -191,6 +210,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await scan.close();
     store.close();
   });
+  // Deletions the server did not live to finish are recorded as what really happened.
+  if (!readOnly) ctx.deletions.reconcile();
   if (opts.startScan !== false) {
     scan.start();
     models.start();

@@ -6,6 +6,8 @@ import type { RootFs } from './fs/root-fs.js';
 import type { ModelService } from './models-service/service.js';
 import type { Store } from './store/store.js';
 import type { TagService } from './tags/service.js';
+import type { Deletions } from './cleanup/deletions.js';
+import type { Journal } from './cleanup/journal.js';
 import type { Entry, EntryDetails } from '../shared/schemas/entry.js';
 import type { TreePage, TreeQuery } from '../shared/schemas/api.js';
 import type { ScanSummary } from './scan/scan-service.js';
@@ -47,6 +49,10 @@ export interface AppContext {
   models: ModelService;
   /** Tags, protection and cleanup plans: the rules over the index, models, references and user tags. */
   tags: TagService;
+  /** The guarded deleter: the only way anything under the root is deleted. */
+  deletions: Deletions;
+  /** Intent and result of every deletion. */
+  journal: Journal;
   /** Usage samples of the root and its filesystem, for the chart and the disk-full forecast. */
   history: HistorySampler;
   /** Read-only because the user asked for it or because the state file is unusable. */

@@ -136,4 +136,9 @@ export class RootFs {
   static openDirAt(dirFd: number, name: string): number {
     return openSync(at(dirFd, name), DIR_FLAGS);
   }
+
+  /** The same for a name given as raw bytes (names need not be UTF-8). */
+  static openDirAtBuffer(dirFd: number, name: Buffer): number {
+    return openSync(Buffer.concat([Buffer.from(`/proc/self/fd/${dirFd}/`), name]), DIR_FLAGS);
+  }
 }

@@ -30,6 +30,9 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE model_cache (path TEXT PRIMARY KEY, etag TEXT NOT NULL, info TEXT NOT NULL, read_ms INTEGER NOT NULL);`,
   // 4: content hashes of the duplicates finder, so a rerun reads no unchanged file again
   `CREATE TABLE hash_cache (path TEXT PRIMARY KEY, etag TEXT NOT NULL, partial TEXT NOT NULL, full TEXT);`,
+  // 5: a deletion's result row points at its intent, so an intent left without one is found at start
+  `ALTER TABLE journal ADD COLUMN intent_id INTEGER;
+   CREATE INDEX journal_intent ON journal (intent_id);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

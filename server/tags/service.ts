@@ -24,6 +24,15 @@ export interface VersionedReferences extends ReferenceSource {
 }
 
 const NO_REFS: VersionedReferences = { version: 0, targets: () => [], refsTo: () => [] };
+
+/** A mention of a path that does not exist (any more). */
+export interface StaleMention {
+  file: string;
+  line: number;
+  key?: string;
+  target: string;
+  protects: boolean;
+}
 /** DeepSpeed's `latest` names a folder: a few bytes. */
 const LATEST_MAX = 4096;
 /** Resume points depend on the clock (24 h window): the rules are redone at least this often. */
@@ -185,6 +194,19 @@ export class TagService {
   decorateCheckpoint(cp: Checkpoint): Checkpoint {
     const isDir = this.snapshot()?.cls.units.get(cp.path)?.ref.kind === 'folder';
     return { ...cp, tags: [...this.tagsOf(cp.path, isDir)], protected: this.snapshot()?.cls.isProtected(cp.path) ?? false, references: this.referencesTo(cp.path) };
+  }
+
+  /** Mentions of checkpoint paths that are not in the index (deleted, moved, or never there). */
+  staleReferences(): StaleMention[] {
+    const ix = this.o.index();
+    const out: StaleMention[] = [];
+    for (const target of this.refs.targets()) {
+      for (const r of this.refs.refsTo(target)) {
+        if (!r.missing && ix !== null && ix.lookup(target) >= 0) continue;
+        out.push({ file: r.file, line: r.line, ...(r.key !== undefined ? { key: r.key } : {}), target, protects: r.protects });
+      }
+    }
+    return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   }
 
   /** The plan of a policy with the given retention (the config's when absent); cached per snapshot. */

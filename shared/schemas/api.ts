@@ -145,6 +145,63 @@ export const DeletionResult = Type.Object(
   closed,
 );
 export type DeletionResult = Static<typeof DeletionResult>;
+/** A refused or stopped deletion: PROTECTED says why, PARTIAL what was removed. */
+export const DeletionError = Type.Object(
+  {
+    error: Type.Object(
+      {
+        code: Type.String({ pattern: '^[A-Z][A-Z0-9_]*$' }),
+        message: Type.String(),
+        protectedBy: Type.Optional(Type.Array(Type.String())),
+        removed: Type.Optional(
+          Type.Object({ files: Type.Integer({ minimum: 0 }), bytes: Bytes, diskBytes: Bytes, paths: Type.Array(Type.String()) }, closed),
+        ),
+      },
+      closed,
+    ),
+  },
+  closed,
+);
+export type DeletionError = Static<typeof DeletionError>;
+
+/** GET /api/journal: one deletion as History shows it. */
+export const JournalEntry = Type.Object(
+  {
+    id: Type.Integer(),
+    t: TimeMs,
+    session: Type.String(),
+    path: RelPath,
+    policy: Type.Optional(Type.String()),
+    category: Type.String(),
+    bytes: Bytes,
+    diskBytes: Bytes,
+    files: Type.Integer({ minimum: 0 }),
+    result: Type.Union([Type.Literal('deleted'), Type.Literal('partial'), Type.Literal('failed'), Type.Literal('interrupted'), Type.Literal('pending')]),
+    freedBytes: Bytes,
+    freedDiskBytes: Bytes,
+    deletedFiles: Type.Integer({ minimum: 0 }),
+    detail: Type.Optional(Type.String()),
+  },
+  closed,
+);
+export type JournalEntry = Static<typeof JournalEntry>;
+export const JournalSessions = Type.Object(
+  {
+    sessions: Type.Array(
+      Type.Object({ id: Type.String(), startedAt: TimeMs, endedAt: TimeMs, entries: Type.Array(JournalEntry) }, closed),
+    ),
+  },
+  closed,
+);
+export type JournalSessions = Static<typeof JournalSessions>;
+
+/** GET /api/references/stale: mentions of checkpoint paths that no longer exist. */
+export const StaleReference = Type.Object(
+  { file: Type.String(), line: Type.Integer({ minimum: 0 }), key: Type.Optional(Type.String()), target: RelPath, protects: Type.Boolean() },
+  closed,
+);
+export type StaleReference = Static<typeof StaleReference>;
+export const StaleReferences = Type.Object({ items: Type.Array(StaleReference) }, closed);
 
 /** POST /api/tags */
 export const TagsRequest = Type.Object(
