@@ -33,6 +33,8 @@ import { UserTags } from './tags/user-tags.js';
 import type { Entry } from '../shared/schemas/entry.js';
 import { duplicatesJob, StoreHashCache } from './dups/index.js';
 import { createScan } from './scan/create.js';
+import { ReferenceIndex } from './refs/reference-index.js';
+import { ProjectFiles } from './refs/project-files.js';
 import { ScanService } from './scan/scan-service.js';
 import { Store } from './store/store.js';
 import { resolveToken } from './token.js';
@@ -98,6 +100,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     now: opts.now,
   });
   tags.setRules(config.settings.categories, config.settings.retention);
+  const references = new ReferenceIndex();
+  tags.setReferences(references);
+  const project = new ProjectFiles(config, references, {
+    exists: (p) => (scanService?.index?.lookup(p) ?? -1) >= 0,
+    onReferences: (targets) => scanService?.touch(targets),
+    onConfig: (settings) => tags.setRules(settings.categories, settings.retention),
+    onNotice: (level, code, message) => events.publish({ type: 'notice', level, code, message }),
+  });
   const history = new HistorySampler({
     root: config.root,
     scan,
@@ -126,6 +136,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     scan,
     models,
     tags,
+    project,
     journal,
     deletions: new Deletions({
       index: () => scanService?.index ?? null,
@@ -207,6 +218,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     await ctx.jobs.close();
     history.close();
     models.close();
+    await project.close();
     await scan.close();
     store.close();
   });
@@ -215,6 +227,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   if (opts.startScan !== false) {
     scan.start();
     models.start();
+    // References resolve against the index: read them once it exists.
+    if (scanService) {
+      scanService.ready().then(
+        () => project.start(),
+        () => {},
+      );
+      const recheck = () => project.recheck();
+      scanService.on('tree', recheck);
+      scanService.on('reset', recheck);
+    }
     history.start();
   }
   return app;

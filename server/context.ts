@@ -8,6 +8,7 @@ import type { Store } from './store/store.js';
 import type { TagService } from './tags/service.js';
 import type { Deletions } from './cleanup/deletions.js';
 import type { Journal } from './cleanup/journal.js';
+import type { ProjectFiles } from './refs/project-files.js';
 import type { Entry, EntryDetails } from '../shared/schemas/entry.js';
 import type { TreePage, TreeQuery } from '../shared/schemas/api.js';
 import type { ScanSummary } from './scan/scan-service.js';
@@ -49,6 +50,8 @@ export interface AppContext {
   models: ModelService;
   /** Tags, protection and cleanup plans: the rules over the index, models, references and user tags. */
   tags: TagService;
+  /** The project's config file and the files that reference checkpoints, watched. */
+  project: ProjectFiles;
   /** The guarded deleter: the only way anything under the root is deleted. */
   deletions: Deletions;
   /** Intent and result of every deletion. */

@@ -12,6 +12,8 @@ export default async function summaryRoutes(app: FastifyInstance) {
       demo: config.demo,
       readOnly,
       ...(readOnlyReason ? { readOnlyReason } : {}),
+      ...(app.ckpt.project.configError ? { configError: app.ckpt.project.configError } : {}),
+      references: { files: app.ckpt.project.references.fileCount, skipped: app.ckpt.project.references.skipped.slice(0, 100) },
       scan: {
         state: s.state,
         entries: s.entries,

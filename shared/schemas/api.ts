@@ -18,6 +18,18 @@ export const Summary = Type.Object(
     readOnly: Type.Boolean(),
     /** Why the server runs read-only when the user did not ask for it (e.g. the state file is locked). */
     readOnlyReason: Type.Optional(Type.String()),
+    /** Set while ckptdash.config.json is malformed: the last good settings stay in force. */
+    configError: Type.Optional(Type.String()),
+    /** Project files read for references, and those skipped with the reason (too large, symlink, limit…). */
+    references: Type.Optional(
+      Type.Object(
+        {
+          files: Type.Integer({ minimum: 0 }),
+          skipped: Type.Array(Type.Object({ file: Type.String(), reason: Type.String() }, { additionalProperties: false })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     scan: Type.Object(
       {
         state: Type.Union([Type.Literal('scanning'), Type.Literal('ready')]),
