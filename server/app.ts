@@ -30,6 +30,7 @@ import { Deletions } from './cleanup/deletions.js';
 import { Journal } from './cleanup/journal.js';
 import { TagService } from './tags/service.js';
 import { UserTags } from './tags/user-tags.js';
+import { TagFollower } from './tags/follow.js';
 import type { Entry } from '../shared/schemas/entry.js';
 import { duplicatesJob, StoreHashCache } from './dups/index.js';
 import { createScan } from './scan/create.js';
@@ -90,12 +91,15 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     now: opts.now,
   });
   const scanService = scan instanceof ScanService ? scan : undefined;
+  const userTags = new UserTags(store);
+  const follower = new TagFollower(userTags, () => scanService?.index ?? null);
   const tags: TagService = new TagService({
     index: () => scanService?.index ?? null,
     indexVersion: () => scan.version,
     touch: (paths) => scanService?.touch(paths),
     models,
-    userTags: new UserTags(store),
+    userTags,
+    onUserTags: () => follower.note(),
     rootFs,
     now: opts.now,
   });
@@ -234,8 +238,22 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         () => {},
       );
       const recheck = () => project.recheck();
-      scanService.on('tree', recheck);
-      scanService.on('reset', recheck);
+      scanService.on('tree', (e) => {
+        const moved = follower.onChange(
+          e.upserts.map((u) => u.path),
+          e.removed,
+        );
+        if (moved.length > 0) scanService.touch(moved);
+        recheck();
+      });
+      scanService.on('reset', () => {
+        follower.note();
+        recheck();
+      });
+      scanService.ready().then(
+        () => follower.note(),
+        () => {},
+      );
     }
     history.start();
   }

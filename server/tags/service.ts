@@ -45,6 +45,8 @@ export interface TagServiceOptions {
   touch?: (paths: Iterable<string>) => void;
   models: Pick<ModelService, 'facts' | 'version'>;
   userTags: UserTags;
+  /** Called after user tags change (the follower notes the tagged entries' identities). */
+  onUserTags?: () => void;
   rootFs?: RootFs;
   now?: () => number;
 }
@@ -229,6 +231,7 @@ export class TagService {
       },
       touch: (paths) => this.o.touch?.(paths),
     }, e);
+    this.o.onUserTags?.();
   }
 
   /** Count and bytes per tag over the outermost entries carrying it. */
