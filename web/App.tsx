@@ -6,7 +6,9 @@ import { Header } from './components/Header.js';
 import { JobsTray } from './components/JobsTray.js';
 import { Notices } from './components/Notices.js';
 import { ReadOnlyBanner } from './components/ReadOnlyBanner.js';
+import { ConfigErrorBanner } from './components/ConfigErrorBanner.js';
 import { SignInRequired } from './components/SignInRequired.js';
+import { CleanupPage } from './pages/cleanup/CleanupPage.js';
 import { ComingSoonPage } from './pages/ComingSoonPage.js';
 import { ModelsPage } from './pages/models/ModelsPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
@@ -37,6 +39,7 @@ function Shell() {
       </a>
       <Header summary={summary.data} connection={events.status} />
       {summary.data?.readOnly && <ReadOnlyBanner reason={summary.data.readOnlyReason} />}
+      {summary.data?.configError && <ConfigErrorBanner error={summary.data.configError} />}
       <main id="main" className={styles.main} tabIndex={-1}>
         {summary.error && route !== '/tree' ? (
           <p role="alert" className={styles.error}>
@@ -63,12 +66,7 @@ function Page({ route }: { route: RoutePath }) {
     case '/models':
       return <ModelsPage />;
     case '/cleanup':
-      return (
-        <ComingSoonPage title="Cleanup">
-          Conservative, moderate and aggressive cleanup plans with the reason for every candidate, approved and deleted one
-          at a time; protected models can never be deleted.
-        </ComingSoonPage>
-      );
+      return <CleanupPage />;
     case '/backups':
       return (
         <ComingSoonPage title="Backups">
