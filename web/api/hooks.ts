@@ -1,6 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Checkpoint, EntryDetails, History, Job, Summary } from '../../shared/schemas/index.js';
+import type { Checkpoint, Entry, EntryDetails, History, Job, Summary, TagsRequest } from '../../shared/schemas/index.js';
 import { api } from './client.js';
+import { applyTagged } from './event-patches.js';
 import { keys, type HistoryRange } from './keys.js';
 
 export function useSummary() {
@@ -74,5 +75,17 @@ export function useHistory(range: HistoryRange) {
     queryFn: ({ signal }) => api.get<History>('/api/history', { range }, signal),
     refetchInterval: HISTORY_POLL_MS,
     placeholderData: keepPreviousData,
+  });
+}
+
+/**
+ * POST /api/tags: adds or removes user tags, or sets the note ("" clears it). The server's tree event follows, but
+ * the caches are updated from the answer at once so the pane, the rows and the Models list never lag behind a click.
+ */
+export function useSetTags() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (request: TagsRequest) => api.post<Entry>('/api/tags', request),
+    onSuccess: (entry, request) => applyTagged(queryClient, entry, request.remove ?? []),
   });
 }

@@ -1,30 +1,39 @@
-import { forwardRef } from 'react';
+import { forwardRef, type Ref } from 'react';
 import type { Checkpoint, Reference } from '../../../shared/schemas/index.js';
 import { checkpointName } from '../../api/checkpoint-details.js';
 import { useEntry } from '../../api/hooks.js';
 import { CheckpointDetails } from '../../components/CheckpointDetails.js';
-import { ReferenceList } from '../../components/DetailsPane.js';
+import { ProtectionNote, ReferenceList } from '../../components/DetailsPane.js';
 import pane from '../../components/DetailsPane.module.css';
 import { TagChips } from '../../components/TagChips.js';
+import { TagEditor } from '../../components/TagEditor.js';
 import { formatBytes, formatCount } from '../../format.js';
 import styles from './ModelDetailsPane.module.css';
 
 interface Props {
   /** The row picked in the table; its list item shows at once while the full details load. */
   checkpoint: Checkpoint | null;
+  /** The tag input, for the table's `t` shortcut. */
+  tagInputRef?: Ref<HTMLInputElement>;
+  /** Escape in the empty tag input. */
+  onTagsDone?: () => void;
 }
 
 /** The selected checkpoint: the list's facts first, then what /api/entry adds (scalars, pickle imports, user tags). */
-export const ModelDetailsPane = forwardRef<HTMLElement, Props>(function ModelDetailsPane({ checkpoint }, ref) {
+export const ModelDetailsPane = forwardRef<HTMLElement, Props>(function ModelDetailsPane(
+  { checkpoint, tagInputRef, onTagsDone },
+  ref,
+) {
   const entry = useEntry(checkpoint?.path ?? null);
   const full = entry.data?.checkpoint ?? checkpoint;
-  const reasons = entry.data?.protectedBy ?? [];
+  // The entry is the fresher source once loaded: a tag change updates it first.
+  const isProtected = entry.data?.protected ?? full?.protected ?? false;
   return (
     <aside ref={ref} className={styles.pane} aria-label="Model details" tabIndex={-1}>
       {!checkpoint || !full ? (
         <p className={pane.muted}>
-          Select a checkpoint to see what is inside it. Use ↑ ↓ to move through the table, Enter to read the details, / to
-          filter.
+          Select a checkpoint to see what is inside it. Use ↑ ↓ to move through the table, Enter to read the details, t to
+          tag it, / to filter.
         </p>
       ) : (
         <>
@@ -35,18 +44,29 @@ export const ModelDetailsPane = forwardRef<HTMLElement, Props>(function ModelDet
               Could not load all the details: {entry.error.message}
             </p>
           )}
+          {isProtected && <ProtectionNote reasons={entry.data?.protectedBy ?? []} />}
           <dl className={pane.facts}>
             <dt>Size</dt>
             <dd>
               {formatBytes(full.bytes)} <span className={pane.muted}>({formatCount(full.bytes)} bytes)</span>
             </dd>
-            <dt>Protected</dt>
-            <dd>{full.protected ? (reasons.length > 0 ? reasons.join('; ') : 'yes') : 'no'}</dd>
+            {!isProtected && (
+              <>
+                <dt>Protected</dt>
+                <dd>no</dd>
+              </>
+            )}
           </dl>
-          <h3 className={pane.section}>Tags</h3>
-          <TagChips tags={entry.data?.tags ?? full.tags} userTags={entry.data?.userTags} />
-          <CheckpointDetails checkpoint={full} />
+          {entry.data ? (
+            <TagEditor key={entry.data.path} entry={entry.data} inputRef={tagInputRef} onEscape={onTagsDone} />
+          ) : (
+            <>
+              <h3 className={pane.section}>Tags</h3>
+              <TagChips tags={full.tags} />
+            </>
+          )}
           <References references={full.references} />
+          <CheckpointDetails checkpoint={full} />
         </>
       )}
     </aside>

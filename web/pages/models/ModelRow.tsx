@@ -1,6 +1,7 @@
 import type { Checkpoint } from '../../../shared/schemas/index.js';
 import { checkpointName, FORMAT_LABEL, runLabel } from '../../api/checkpoint-details.js';
 import { IntegrityBadge } from '../../components/IntegrityBadge.js';
+import { LockIcon } from '../../components/LockIcon.js';
 import { formatBytes, formatCount, formatMetric } from '../../format.js';
 import type { ModelSortKey } from './models-view.js';
 import styles from './ModelRow.module.css';
@@ -49,11 +50,7 @@ export function ModelRow({ id, rowIndex, checkpoint: c, metrics, sortKey, top, h
         <bdi>{runLabel(c.run)}</bdi>
       </div>
       <div role="gridcell" className={styles.text} title={c.path}>
-        {c.protected && (
-          <span className={styles.lock} title="Protected" aria-label="Protected">
-            ●
-          </span>
-        )}
+        {c.protected && <LockIcon label="Protected" className={styles.lock} />}
         {name}
       </div>
       <div role="gridcell" className={styles.muted}>

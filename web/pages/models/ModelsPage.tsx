@@ -1,5 +1,6 @@
 import { useRef } from 'react';
 import { useSlashSearch } from '../../components/use-slash-search.js';
+import { useTagFocus } from '../../components/use-tag-focus.js';
 import { formatCount } from '../../format.js';
 import { ModelDetailsPane } from './ModelDetailsPane.js';
 import { ModelsTable } from './ModelsTable.js';
@@ -11,6 +12,7 @@ export function ModelsPage() {
   const model = useModelsModel();
   const searchRef = useSlashSearch();
   const paneRef = useRef<HTMLElement>(null);
+  const tagFocus = useTagFocus();
 
   const { summary, items, rows, filter } = model;
   const filtered = filter.q !== '' || filter.format !== '' || filter.tag !== '' || filter.integrity !== '';
@@ -71,10 +73,16 @@ export function ModelsPage() {
             selected={model.selected}
             onSelect={model.setSelected}
             onOpen={() => paneRef.current?.focus()}
+            onTagKey={tagFocus.focusTags}
             emptyMessage={emptyMessage}
           />
         </div>
-        <ModelDetailsPane ref={paneRef} checkpoint={model.selectedItem} />
+        <ModelDetailsPane
+          ref={paneRef}
+          checkpoint={model.selectedItem}
+          tagInputRef={tagFocus.inputRef}
+          onTagsDone={tagFocus.returnFocus}
+        />
       </div>
     </div>
   );

@@ -16,6 +16,8 @@ interface Props {
   onSelect: (path: string) => void;
   /** Enter on a row: hand the keyboard to the details. */
   onOpen: () => void;
+  /** `t` on the selected row: the details pane's tag input takes the keyboard. */
+  onTagKey?: () => void;
   emptyMessage: string | null;
 }
 
@@ -47,8 +49,9 @@ function useWidth(ref: RefObject<HTMLElement | null>): number {
 }
 
 const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'Home', 'End', 'PageUp', 'PageDown', 'Enter']);
+const TAG_KEYS = new Set(['t']);
 
-export function ModelsTable({ rows, metrics: candidates, sort, onSort, selected, onSelect, onOpen, emptyMessage }: Props) {
+export function ModelsTable({ rows, metrics: candidates, sort, onSort, selected, onSelect, onOpen, onTagKey, emptyMessage }: Props) {
   const { scrollRef, virtualizer, items, scrollTo, step } = useVirtualGrid(rows.length, ROW_HEIGHT);
   const width = useWidth(scrollRef);
   // The first metric (the chosen one) always stays.
@@ -84,6 +87,7 @@ export function ModelsTable({ rows, metrics: candidates, sort, onSort, selected,
   } as CSSProperties;
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (selectedIndex >= 0 && onTagKey && takeGridKey(e, TAG_KEYS)) return onTagKey();
     if (!takeGridKey(e, NAV_KEYS)) return;
     const stepped = step(e.key, selectedIndex);
     if (stepped !== null) {

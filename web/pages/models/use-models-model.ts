@@ -42,7 +42,11 @@ export function useModelsModel() {
   const metric = chosenMetric || names[0] || '';
   const columns = useMemo(() => metricColumns(names, metric), [names, metric]);
   const rows = useMemo(() => applySort(applyFilter(items, filter), sort.key, sort.order), [items, filter, sort]);
-  const tags = useMemo(() => [...new Set(items.flatMap((c) => c.tags))].sort(collator.compare), [items]);
+  // The chosen tag stays offered after its last model loses it, or the select would show a filter that is not applied.
+  const tags = useMemo(
+    () => [...new Set([...items.flatMap((c) => c.tags), ...(filter.tag ? [filter.tag] : [])])].sort(collator.compare),
+    [items, filter.tag],
+  );
   const formats = useMemo(() => [...new Set(items.map((c) => c.format))].sort(), [items]);
   const selectedItem = useMemo(() => items.find((c) => c.path === selected) ?? null, [items, selected]);
 

@@ -1,10 +1,10 @@
-import type { ReactNode } from 'react';
+import type { ReactNode, Ref } from 'react';
 import type { EntryDetails } from '../../../shared/schemas/index.js';
 import { useEntry } from '../../api/hooks.js';
 import { CheckpointDetails } from '../../components/CheckpointDetails.js';
-import { ReferenceList } from '../../components/DetailsPane.js';
+import { ProtectionNote, ReferenceList } from '../../components/DetailsPane.js';
 import pane from '../../components/DetailsPane.module.css';
-import { TagChips } from '../../components/TagChips.js';
+import { TagEditor } from '../../components/TagEditor.js';
 import { formatBytes, formatCount, formatDateTime, formatRelative } from '../../format.js';
 import styles from './EntryDetailsPane.module.css';
 
@@ -15,7 +15,15 @@ const KIND_LABEL: Record<EntryDetails['kind'], string> = {
   other: 'Other (device, socket or pipe)',
 };
 
-export function EntryDetailsPane({ path }: { path: string | null }) {
+interface Props {
+  path: string | null;
+  /** The tag input, for the tree's `t` shortcut. */
+  tagInputRef?: Ref<HTMLInputElement>;
+  /** Escape in the empty tag input. */
+  onTagsDone?: () => void;
+}
+
+export function EntryDetailsPane({ path, tagInputRef, onTagsDone }: Props) {
   const { data: entry, error, isPending } = useEntry(path);
 
   return (
@@ -29,13 +37,13 @@ export function EntryDetailsPane({ path }: { path: string | null }) {
       ) : isPending || !entry ? (
         <p className={pane.muted}>Loading…</p>
       ) : (
-        <Details entry={entry} />
+        <Details entry={entry} tagInputRef={tagInputRef} onTagsDone={onTagsDone} />
       )}
     </aside>
   );
 }
 
-function Details({ entry }: { entry: EntryDetails }) {
+function Details({ entry, tagInputRef, onTagsDone }: { entry: EntryDetails } & Omit<Props, 'path'>) {
   const checkpoint = entry.checkpoint;
   return (
     <>
@@ -46,18 +54,7 @@ function Details({ entry }: { entry: EntryDetails }) {
           {entry.error}
         </p>
       )}
-      {entry.protected && (
-        <div className={styles.protected}>
-          <strong>Protected</strong>
-          {entry.protectedBy.length > 0 && (
-            <ul>
-              {entry.protectedBy.map((reason) => (
-                <li key={reason}>{reason}</li>
-              ))}
-            </ul>
-          )}
-        </div>
-      )}
+      {entry.protected && <ProtectionNote reasons={entry.protectedBy ?? []} />}
       <dl className={pane.facts}>
         <Fact label="Kind">{KIND_LABEL[entry.kind]}</Fact>
         {entry.kind === 'symlink' && entry.target !== undefined && (
@@ -81,16 +78,14 @@ function Details({ entry }: { entry: EntryDetails }) {
           <code className={styles.break}>{entry.etag}</code>
         </Fact>
       </dl>
-      <h3 className={pane.section}>Tags</h3>
-      <TagChips tags={entry.tags} userTags={entry.userTags} />
-      {entry.note && <p className={styles.note}>{entry.note}</p>}
-      {checkpoint && <CheckpointDetails checkpoint={checkpoint} />}
-      {entry.references.length > 0 && (
+      <TagEditor key={entry.path} entry={entry} inputRef={tagInputRef} onEscape={onTagsDone} />
+      {(entry.references ?? []).length > 0 && (
         <>
-          <h3 className={pane.section}>Referenced by</h3>
+          <h3 className={pane.section}>Referenced by ({entry.references.length})</h3>
           <ReferenceList references={entry.references} />
         </>
       )}
+      {checkpoint && <CheckpointDetails checkpoint={checkpoint} />}
     </>
   );
 }

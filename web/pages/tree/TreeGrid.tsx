@@ -17,6 +17,8 @@ interface Props {
   onSelect: (path: string) => void;
   onOpen: (path: string, open: boolean) => void;
   onSort: (key: SortKey) => void;
+  /** `t` on the selected row: the details pane's tag input takes the keyboard. */
+  onTagKey?: () => void;
   /** Shown in place of rows when the listing is empty. */
   emptyMessage?: string;
 }
@@ -32,8 +34,9 @@ const COLUMNS: { key: SortKey | null; label: string; className: string }[] = [
 
 /** Keys the tree handles itself; the rest (Tab, typing) keep their browser meaning. */
 const NAV_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'Home', 'End', 'PageUp', 'PageDown', 'Enter', ' ']);
+const TAG_KEYS = new Set(['t']);
 
-export function TreeGrid({ layout, view, selected, onSelect, onOpen, onSort, emptyMessage }: Props) {
+export function TreeGrid({ layout, view, selected, onSelect, onOpen, onSort, onTagKey, emptyMessage }: Props) {
   const qc = useQueryClient();
   const { scrollRef, virtualizer, items, scrollTo, step } = useVirtualGrid(layout.count, ROW_HEIGHT);
   // A key press can land on a row whose page is still loading; select it when it arrives.
@@ -76,6 +79,7 @@ export function TreeGrid({ layout, view, selected, onSelect, onOpen, onSort, emp
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (selected !== null && onTagKey && takeGridKey(e, TAG_KEYS)) return onTagKey();
     if (!takeGridKey(e, NAV_KEYS)) return;
     const current = selectedFlat ?? -1;
     const found = current >= 0 ? layout.rowAt(current) : null;

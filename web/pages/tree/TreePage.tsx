@@ -1,4 +1,5 @@
 import { useSlashSearch } from '../../components/use-slash-search.js';
+import { useTagFocus } from '../../components/use-tag-focus.js';
 import { formatCount } from '../../format.js';
 import { EntryDetailsPane } from './EntryDetailsPane.js';
 import { TreeGrid } from './TreeGrid.js';
@@ -9,6 +10,7 @@ import styles from './TreePage.module.css';
 export function TreePage() {
   const model = useTreeModel();
   const searchRef = useSlashSearch();
+  const tagFocus = useTagFocus();
 
   const { root, view } = model;
   const filtered = view.q !== '' || view.tag !== '';
@@ -44,6 +46,7 @@ export function TreePage() {
             onSelect={model.setSelected}
             onOpen={model.setOpen}
             onSort={model.sortBy}
+            onTagKey={tagFocus.focusTags}
             emptyMessage={
               root.total !== 0
                 ? undefined
@@ -53,7 +56,7 @@ export function TreePage() {
             }
           />
         </div>
-        <EntryDetailsPane path={model.selected} />
+        <EntryDetailsPane path={model.selected} tagInputRef={tagFocus.inputRef} onTagsDone={tagFocus.returnFocus} />
       </div>
     </div>
   );

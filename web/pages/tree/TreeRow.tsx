@@ -1,4 +1,5 @@
 import type { Entry, SortKey } from '../../../shared/schemas/index.js';
+import { LockIcon } from '../../components/LockIcon.js';
 import { formatAge, formatBytes, formatCount, formatDateTime, formatPercent } from '../../format.js';
 import type { Row } from './tree-layout.js';
 import styles from './TreeRow.module.css';
@@ -73,7 +74,8 @@ export function TreeRow({ row, sort, top, height, loadError, selected, onSelect,
       aria-level={level}
       aria-expanded={expandable ? open !== undefined : undefined}
       aria-selected={selected}
-      aria-label={entry.name}
+      // Rows from deeper folders (a filtered listing) are named with their place, or four would all read "final_model.pt".
+      aria-label={where ? `${where}/${entry.name}` : entry.name}
       className={styles.row}
       data-selected={selected || undefined}
       style={position}
@@ -100,6 +102,7 @@ export function TreeRow({ row, sort, top, height, loadError, selected, onSelect,
           {entry.name}
         </span>
         {entry.kind === 'symlink' && entry.target !== undefined && <span className={styles.target}>→ {entry.target}</span>}
+        {entry.protected && <LockIcon label="Protected" className={styles.lock} />}
         {entry.error && (
           <span className={styles.errorMark} title={entry.error}>
             !

@@ -18,7 +18,8 @@ export const TreeToolbar = forwardRef<HTMLInputElement, Props>(function TreeTool
   { search, onSearch, tag, onTag, tags, onCollapseAll, status },
   searchRef,
 ) {
-  const tagNames = Object.keys(tags).sort();
+  // The chosen tag stays offered after its last entry loses it, or the select would show a filter that is not applied.
+  const tagNames = [...new Set([...Object.keys(tags), ...(tag ? [tag] : [])])].sort();
   return (
     <div className={styles.toolbar}>
       <SearchBox ref={searchRef} className={styles.search} label="Search by name" value={search} onChange={onSearch} />
@@ -29,7 +30,7 @@ export const TreeToolbar = forwardRef<HTMLInputElement, Props>(function TreeTool
             <option value="">All entries</option>
             {tagNames.map((name) => (
               <option key={name} value={name}>
-                {name} ({formatCount(tags[name].count)})
+                {name} ({formatCount(tags[name]?.count ?? 0)})
               </option>
             ))}
           </select>
