@@ -48,6 +48,8 @@ const WARNINGS_SHOWN = 5;
 
 interface Candidate {
   path: string;
+  /** The index id, once looked up. */
+  id?: number;
   category: string;
   reason: string;
   rule: string;
@@ -101,7 +103,7 @@ export function buildPlan(input: PlanInput): Plan & { kept: KeptOut[] } {
   const blockerDirs = new Set<string>();
   for (const p of blockers.keys()) for (let q = p; q !== ''; ) blockerDirs.add((q = parentOf(q)));
 
-  const items = new Map<string, Candidate & { via?: string }>();
+  const items = new Map<string, Candidate>();
   const handled = new Set<string>();
   const kept = new Map<string, KeptOut>();
   const keepOut = (path: string, category: string, rule: string) => {
@@ -122,16 +124,20 @@ export function buildPlan(input: PlanInput): Plan & { kept: KeptOut[] } {
       else if (blockers.has(p)) keepOut(p, c.category, blockers.get(p)!);
       else if (ix.kind(ch) === KIND_DIR && (cls.contains.has(p) || blockerDirs.has(p))) split(p, c);
       else {
-        items.set(p, { ...c, path: p, reason: `${c.reason} ${c.path}, without the protected entries it holds` });
+        items.set(p, { ...c, path: p, id: ch, reason: `${c.reason} ${c.path}, without the protected entries it holds` });
         handled.add(p);
       }
     }
   };
 
   for (const k of retained) keepOut(k.unit.ref.path, 'intermediate', k.rule);
-  candidates.sort((a, b) => depth(a.path) - depth(b.path) || naturalCompare(a.path, b.path));
-  for (const c of candidates) {
-    if (ix.lookup(c.path) < 0 || underHandled(c.path)) continue;
+  // Outer paths first so a folder item is taken before anything inside it; the order within a depth does not matter.
+  const byDepth = candidates.map((c) => ({ c, d: depth(c.path) }));
+  byDepth.sort((a, b) => a.d - b.d);
+  for (const { c } of byDepth) {
+    if (underHandled(c.path)) continue;
+    c.id = cls.idOf(c.path);
+    if (c.id < 0) continue;
     if (cls.isCovered(c.path)) {
       keepOut(c.path, c.category, `protected: ${cls.reasons(c.path)[0]}`);
       continue;
@@ -199,7 +205,7 @@ function outermostFolders(cls: Classification, cats: ReadonlySet<Category>): { p
 
 function toItem(cls: Classification, c: Candidate, now: number): PlanItem {
   const ix = cls.ix;
-  const id = ix.lookup(c.path);
+  const id = c.id ?? ix.lookup(c.path);
   const kinds = ['file', 'dir', 'symlink', 'other'];
   const warnings: string[] = [];
   const nlink = ix.c.nlink[id];
@@ -243,11 +249,16 @@ function addReferenceWarnings(items: PlanItem[], refs: ReferenceSource): void {
 }
 
 function bytesOf(cls: Classification, path: string): number {
-  const id = cls.ix.lookup(path);
+  const id = cls.idOf(path);
   return id < 0 ? 0 : cls.ix.c.bytes[id];
 }
 
-const depth = (p: string) => (p === '' ? 0 : p.split('/').length);
+function depth(p: string): number {
+  if (p === '') return 0;
+  let n = 1;
+  for (let i = p.indexOf('/'); i >= 0; i = p.indexOf('/', i + 1)) n++;
+  return n;
+}
 const rank = (c: string) => {
   const i = ORDER.indexOf(c);
   return i < 0 ? ORDER.length : i;

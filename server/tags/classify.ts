@@ -66,6 +66,8 @@ export class Classification {
   readonly auto = new Map<string, Set<string>>();
   /** A part of a multi-file checkpoint → the checkpoint's path. */
   readonly partOf = new Map<string, string>();
+  /** Index ids of every checkpoint and part, found once per run folder (a lookup per path is slow at 200,000). */
+  readonly ids = new Map<string, number>();
   private readonly dirCats = new Map<string, Category[]>();
 
   constructor(
@@ -81,6 +83,11 @@ export class Classification {
     const own = isDir ? this.matcher.match(name, true) : isModelFileName(name) ? this.matcher.match(name, false) : undefined;
     if (own === undefined || above.includes(own.category)) return above;
     return [...above, own.category];
+  }
+
+  /** The index id of a path (cached for checkpoints and their parts). */
+  idOf(path: string): number {
+    return this.ids.get(path) ?? this.ix.lookup(path);
   }
 
   /** Every reason the entry is protected (empty: not protected). */
@@ -155,6 +162,13 @@ export function classify(input: ClassifyInput): Classification {
     run.units.push(view);
     run.newestMs = Math.max(run.newestMs, f.ref.mtimeMs);
     if (view.own?.category === 'final') run.final ??= view;
+  }
+
+  for (const run of cls.runs.values()) {
+    const runId = ix.lookup(run.path);
+    if (runId < 0) continue;
+    const prefix = run.path === '' ? '' : `${run.path}/`;
+    for (const ch of ix.childrenOf(runId)) cls.ids.set(prefix + ix.nameOf(ch), ch);
   }
 
   // References: any mention tags `referenced`; a pin source's protects the target (a shard set as a whole).

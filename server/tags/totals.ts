@@ -13,7 +13,7 @@ export function tagTotalsOf(s: TagSnapshot, userTags: ReadonlyMap<string, Readon
   const ix = cls.ix;
   const out: Totals = {};
   const count = (tag: string, path: string) => {
-    const id = ix.lookup(path);
+    const id = cls.idOf(path);
     if (id < 0) return;
     const t = (out[tag] ??= { count: 0, bytes: 0 });
     t.count++;
@@ -46,7 +46,7 @@ export function tagTotalsOf(s: TagSnapshot, userTags: ReadonlyMap<string, Readon
   };
   for (const [path, tags] of cls.auto) for (const t of tags) mark(path, t);
   for (const path of s.optional) mark(path, 'optional');
-  for (const [path, tags] of userTags) if (ix.lookup(path) >= 0) for (const t of tags) mark(path, t);
+  for (const [path, tags] of userTags) if (cls.idOf(path) >= 0) for (const t of tags) mark(path, t);
   for (const [path, tags] of perPath) {
     for (const t of tags) {
       if ((CATEGORIES as readonly string[]).includes(t) && t !== 'debug') continue;
