@@ -14,7 +14,8 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/api': { target: `http://127.0.0.1:${process.env.CKPTDASH_DEV_PORT ?? '7879'}`, changeOrigin: false },
+      // web/api/*.ts are the app's own modules, served by Vite: only the server's routes go through.
+      '^/api/(?![^?]*\\.tsx?(\\?|$))': { target: `http://127.0.0.1:${process.env.CKPTDASH_DEV_PORT ?? '7879'}`, changeOrigin: false },
     },
   },
 });

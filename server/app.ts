@@ -151,6 +151,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         await scanService?.applyPath(p);
       },
       isReadOnly: () => readOnly,
+      referencesReady: () => project.ready,
       now: opts.now,
     }),
     history,

@@ -25,6 +25,8 @@ export interface DeletionDeps {
   /** Brings the index up to date for one path (the scanner's applyPath). */
   refresh: (path: string) => Promise<void>;
   isReadOnly: () => boolean;
+  /** False until the project's references are read: before that a pinned model looks unprotected. */
+  referencesReady: () => boolean;
   now?: () => number;
 }
 
@@ -65,6 +67,7 @@ export class Deletions {
   private async deleteNow(req: DeletionRequest, signal?: AbortSignal): Promise<DeletionResult> {
     if (this.d.isReadOnly()) throw forbidden('READ_ONLY', 'the server runs read-only: nothing can be deleted');
     const path = normalizeRelPath(req.path);
+    if (!this.d.referencesReady()) throw new ApiError(503, 'READING_REFERENCES', 'the project files are still being read for references: try again in a moment');
     if (path === '') throw new ApiError(400, 'INVALID_PATH', 'the checkpoints directory itself is never deleted');
     // The watcher may not have caught up: look at this path again before judging it.
     await this.d.refresh(path);

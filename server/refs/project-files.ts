@@ -23,6 +23,8 @@ export class ProjectFiles {
   private closed = false;
   /** Set while the config file on disk is malformed (the last good one is used). */
   configError: string | undefined;
+  /** True once the first read of every reference is done (or failed and said so). */
+  ready = false;
 
   constructor(
     private readonly config: Config,
@@ -89,8 +91,10 @@ export class ProjectFiles {
       });
       if (this.closed) await w.close();
       else this.watcher = w;
+      this.ready = true;
       this.hooks.onReferences(this.references.targets());
     } catch (err) {
+      this.ready = true;
       this.hooks.onNotice('warning', 'REFERENCES_UNREAD', `project files could not be read for references: ${(err as Error).message}`);
     }
   }

@@ -21,6 +21,8 @@ export default async function planRoutes(app: FastifyInstance) {
         ...(q.metric !== undefined ? { metric: q.metric } : {}),
         ...(q.direction !== undefined ? { direction: q.direction } : {}),
       };
+      // Without the references a pinned model would look deletable: no plan until they are read.
+      if (!app.ckpt.project.ready) throw new ApiError(503, 'READING_REFERENCES', 'the project files are still being read for references; the plan follows in a moment');
       const result = app.ckpt.tags.plan(q.policy ?? 'moderate', retention);
       if (!result) throw new ApiError(503, 'SCANNING', 'the first scan is still running; the plan is ready when it ends');
       return result;

@@ -4,7 +4,7 @@ export function ReadOnlyBanner({ reason }: { reason: string | undefined }) {
   return (
     <div className={styles.banner} role="status">
       <strong>Read-only.</strong>{' '}
-      {reason ?? 'The server was started with --read-only.'} Deleting, tagging, backup and restore are turned off.
+      {(reason ?? 'The server was started with --read-only').replace(/\.?$/, '.')} Deleting, tagging, backup and restore are turned off.
     </div>
   );
 }

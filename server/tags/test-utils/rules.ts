@@ -45,6 +45,7 @@ export async function rulesApp(files: Record<string, TreeFile>, over: Partial<Co
   const app = await testApp(config);
   await app.ckpt.scan.ready();
   await app.ckpt.models.idle();
+  await app.ckpt.project.idle();
   return app;
 }
 

@@ -116,8 +116,9 @@ function PlanPending({ error, onRetry }: { error: Error | null; onRetry: () => v
     return (
       <p className={styles.notice} role="status">
         <span className={styles.spinner} aria-hidden="true" />
-        The first scan is still running; the plan is ready when it ends
-        {scan?.state === 'scanning' ? ` (${formatCount(scan.entries)} entries so far)` : ''}.
+        {scan?.state === 'scanning'
+          ? `The first scan is still running; the plan is ready when it ends (${formatCount(scan.entries)} entries so far).`
+          : 'Reading the project’s configs and scripts for references to checkpoints; the plan follows in a moment.'}
       </p>
     );
   }

@@ -23,8 +23,9 @@ const SCANNING_POLL_MS = 2_000;
  */
 const FOLLOW_MIN_MS = 3_000;
 
+/** The server is not ready to plan yet: the first scan, or the first read of the project's references. */
 export function isScanning(err: unknown): boolean {
-  return err instanceof ApiError && err.code === 'SCANNING';
+  return err instanceof ApiError && (err.code === 'SCANNING' || err.code === 'READING_REFERENCES');
 }
 
 // SCANNING is answered by polling, not retries: a retry's backoff would hide the plan for longer.
