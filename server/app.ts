@@ -89,6 +89,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     rootFs,
     cache: new ModelCache(store),
     now: opts.now,
+    onTagsChanged: (paths) => (scan instanceof ScanService ? scan.touch(paths) : undefined),
   });
   const scanService = scan instanceof ScanService ? scan : undefined;
   const userTags = new UserTags(store);

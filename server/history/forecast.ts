@@ -15,12 +15,18 @@ export interface Forecast {
   fullAt?: number;
   checkpointsLeft?: number;
   bytesPerHour?: number;
+  /** The write cadence over the window; present whenever there is one, growth or not. */
+  checkpointsPerHour?: number;
+  /** Median size of the checkpoints written in the window. */
+  bytesPerCheckpoint?: number;
 }
 
 /** A checkpoint as the forecast sees it: its size and when it was written. */
 export interface CheckpointWrite {
   bytes: number;
   mtimeMs: number;
+  /** What it takes on disk, when known: a sparse or compressed file fills the disk by less than its size. */
+  diskBytes?: number;
 }
 
 type Sample = Pick<HistoryRow, 't' | 'diskBytes' | 'fsAvailBytes'>;
@@ -75,27 +81,33 @@ export function netGrowthPerHour(samples: readonly Sample[], intervalMs: number)
 
 /**
  * When the filesystem fills at the current pace. The pace is the checkpoint cadence times the
- * median checkpoint size, unless the root's measured net growth is lower (old checkpoints are
+ * median checkpoint's size on disk, unless the root's measured net growth is lower (old checkpoints are
  * being deleted as new ones land). `samples` are time-ordered; the last gives the free space now.
  */
 export function forecast(samples: readonly Sample[], checkpoints: readonly CheckpointWrite[], now: number, windowMs = FORECAST_WINDOW_MS): Forecast {
   const from = now - windowMs;
   const recent = checkpoints.filter((c) => c.mtimeMs > from && c.mtimeMs <= now);
-  const latest = samples[samples.length - 1];
-  // One write is not a cadence, and without a sample there is no free-space figure to divide.
-  if (recent.length < 2 || !latest) return { status: 'none' };
-  const first = Math.min(...recent.map((c) => c.mtimeMs));
+  // One write is not a cadence.
+  if (recent.length < 2) return { status: 'none' };
+  // A loop, not Math.min(...): a spread of 100,000 arguments can overflow the stack.
+  const first = recent.reduce((m, c) => Math.min(m, c.mtimeMs), Infinity);
   // Measured up to now, not to the last write: a run that stopped writing slows down the forecast.
   const elapsedMs = Math.max(now - first, 60_000);
   const perHour = ((recent.length - 1) / elapsedMs) * HOUR_MS;
   const bytesPerCheckpoint = median(recent.map((c) => c.bytes));
-  const gross = perHour * bytesPerCheckpoint;
+  // The cadence is shown even when nothing can be forecast: a save-and-rotate run writes without growing.
+  const cadence = { checkpointsPerHour: Number(perHour.toPrecision(3)), bytesPerCheckpoint: Math.round(bytesPerCheckpoint) };
+  const diskPerCheckpoint = median(recent.map((c) => c.diskBytes ?? c.bytes));
+  const latest = samples[samples.length - 1];
+  // Without a sample there is no free-space figure to divide.
+  if (!latest || diskPerCheckpoint <= 0) return { status: 'none', ...cadence };
+  const gross = perHour * diskPerCheckpoint;
   const net = netGrowthPerHour(
     samples.filter((s) => s.t > from && s.t <= now),
     HOUR_MS / perHour,
   );
   const bytesPerHour = net === undefined ? gross : Math.min(gross, net);
-  if (!(bytesPerHour > 0) || bytesPerCheckpoint <= 0) return { status: 'none' };
+  if (!(bytesPerHour > 0)) return { status: 'none', ...cadence };
 
   const avail = latest.fsAvailBytes;
   const hoursLeft = avail / bytesPerHour;
@@ -103,7 +115,9 @@ export function forecast(samples: readonly Sample[], checkpoints: readonly Check
   return {
     status,
     fullAt: Math.round(now + hoursLeft * HOUR_MS),
-    checkpointsLeft: Math.floor(avail / bytesPerCheckpoint),
+    // Each save adds what rotation does not take back, so count by the net bytes per save.
+    checkpointsLeft: Math.floor(avail / (bytesPerHour / perHour)),
     bytesPerHour: Math.round(bytesPerHour),
+    ...cadence,
   };
 }

@@ -1,6 +1,7 @@
 import { statfsSync } from 'node:fs';
 import type { ScanSummary } from '../scan/scan-service.js';
 import type { HistoryRow, Store } from '../store/store.js';
+import { pruneHistory } from './prune.js';
 
 export type HistoryRange = '1h' | '24h' | '7d' | 'all';
 
@@ -13,6 +14,8 @@ export const RANGE_MS: Record<Exclude<HistoryRange, 'all'>, number> = {
 export const MAX_BUCKETS = 250;
 export const MIN_INTERVAL_MS = 5_000;
 export const PERIOD_MS = 60_000;
+/** How often old samples are thinned (see prune.ts); the first time once the scan is ready. */
+export const PRUNE_EVERY_MS = 3600_000;
 
 export interface FsFigures {
   availBytes: number;
@@ -39,6 +42,7 @@ export interface HistorySamplerOptions {
   statfs?: (root: string) => FsFigures;
   minIntervalMs?: number;
   periodMs?: number;
+  pruneEveryMs?: number;
 }
 
 /**
@@ -51,7 +55,10 @@ export class HistorySampler {
   private readonly statfs: (root: string) => FsFigures;
   private readonly minIntervalMs: number;
   private readonly periodMs: number;
+  private readonly pruneEveryMs: number;
   private lastT = -Infinity;
+  /** When the history was last pruned; undefined until the first prune, which looks at every row. */
+  private prunedAt?: number;
   private trailing?: NodeJS.Timeout;
   private ticker?: NodeJS.Timeout;
   private unsubscribe?: () => void;
@@ -62,16 +69,23 @@ export class HistorySampler {
     this.statfs = o.statfs ?? statfsFigures;
     this.minIntervalMs = o.minIntervalMs ?? MIN_INTERVAL_MS;
     this.periodMs = o.periodMs ?? PERIOD_MS;
+    this.pruneEveryMs = o.pruneEveryMs ?? PRUNE_EVERY_MS;
   }
 
   start(): void {
     if (this.closed || this.ticker) return;
     this.unsubscribe = this.o.subscribe?.(() => this.changed());
-    this.ticker = setInterval(() => this.changed(), this.periodMs);
+    this.ticker = setInterval(() => {
+      this.changed();
+      this.prune();
+    }, this.periodMs);
     // A dashboard must not keep a finishing process (or a test run) alive for its clock.
     this.ticker.unref();
     this.o.scan.ready().then(
-      () => this.changed(),
+      () => {
+        this.changed();
+        this.prune();
+      },
       () => {
         // A scan that failed or was closed has no totals worth recording.
       },
@@ -109,6 +123,18 @@ export class HistorySampler {
       return undefined;
     }
     return row;
+  }
+
+  /** Thins old samples when the last prune is `pruneEveryMs` old (or there was none yet). */
+  prune(): void {
+    const now = this.now();
+    if (this.closed || (this.prunedAt !== undefined && now - this.prunedAt < this.pruneEveryMs)) return;
+    try {
+      pruneHistory(this.o.store, now, this.prunedAt);
+      this.prunedAt = now;
+    } catch {
+      // A busy or failing state disk: the table only grows a little longer; the next period retries.
+    }
   }
 
   /** Samples of a range ending now, downsampled to at most ~2 × MAX_BUCKETS points. */

@@ -25,6 +25,8 @@ export interface ModelServiceOptions {
   now?: () => number;
   /** Longest stretch of work before yielding to the event loop (default 15 ms). */
   sliceMs?: number;
+  /** Checkpoints whose model tags changed on a read (`writing` ended, …): open pages show them again. */
+  onTagsChanged?: (paths: string[]) => void;
 }
 
 interface UnitState {
@@ -302,7 +304,9 @@ export class ModelService {
     const { info, cacheable } = readUnit(this.o.rootFs, u.ref, { now, changedAtMs: Math.max(u.ref.mtimeMs, u.changedAtMs ?? 0) });
     this.readCount++;
     this.changes++;
+    const before = u.tags;
     Object.assign(u, { info, readAt: now, tags: tagsOfInfo(info) });
+    if (before.join() !== u.tags.join()) this.o.onTagsChanged?.([path]);
     // A file being written is read again soon; only settled results are worth keeping.
     if (info.integrity.status === 'writing') this.scheduleRecheck();
     else if (cacheable) this.o.cache.put(path, u.ref.etag, { info, readMs: now });

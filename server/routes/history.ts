@@ -1,10 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { History, HistoryQuery } from '../../shared/schemas/api.js';
 import { ErrorBody } from '../../shared/schemas/common.js';
-import { forecast, FORECAST_WINDOW_MS, type CheckpointWrite } from '../history/forecast.js';
+import { recentWrites } from '../history/checkpoint-writes.js';
+import { ForecastCache } from '../history/forecast-cache.js';
+import { forecast, FORECAST_WINDOW_MS } from '../history/forecast.js';
 import { MAX_BUCKETS, type HistoryRange } from '../history/sampler.js';
+import { ScanService } from '../scan/scan-service.js';
 
 export default async function historyRoutes(app: FastifyInstance) {
+  // One per app: every open tab polls this route, and the forecast walks every checkpoint.
+  const cache = new ForecastCache();
   app.get(
     '/api/history',
     {
@@ -21,12 +26,11 @@ export default async function historyRoutes(app: FastifyInstance) {
       const samples = history.query(range, now).map(({ t, bytes, diskBytes, fsAvailBytes }) => ({ t, bytes, diskBytes, fsAvailBytes }));
       // The forecast always looks at its own window, whatever range the chart shows.
       const recent = store.historyBetween(now - FORECAST_WINDOW_MS, now, Math.ceil(FORECAST_WINDOW_MS / MAX_BUCKETS));
-      const writes: CheckpointWrite[] = [];
-      for (const cp of models.list()) {
-        const mtimeMs = scan.entry(cp.path)?.mtimeMs;
-        if (mtimeMs !== undefined) writes.push({ bytes: cp.bytes, mtimeMs });
-      }
-      return { samples, forecast: forecast(recent, writes, now) };
+      const result = cache.get(recent.at(-1)?.t, now, () => {
+        const index = scan instanceof ScanService ? scan.index : null;
+        return forecast(recent, recentWrites(models.facts(), index, now - FORECAST_WINDOW_MS, now), now);
+      });
+      return { samples, forecast: result };
     },
   );
 }

@@ -1,11 +1,12 @@
-import { useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Summary } from '../../shared/schemas/index.js';
 import { stillReading, useHistory, useSummary } from '../api/hooks.js';
-import { DEFAULT_TREE_VIEW, type HistoryRange } from '../api/keys.js';
+import { DEFAULT_TREE_VIEW, keys, type HistoryRange } from '../api/keys.js';
 import { useTree } from '../api/tree-pages.js';
 import { formatBytes, formatCount, formatDateTime, formatPercent } from '../format.js';
 import { navigate } from '../router.js';
-import { ForecastBanner } from './overview/ForecastBanner.js';
+import { ForecastPanel } from './overview/ForecastPanel.js';
 import { TagBreakdown } from './overview/TagBreakdown.js';
 import { TopRuns } from './overview/TopRuns.js';
 import { UsagePanel } from './overview/UsagePanel.js';
@@ -15,11 +16,44 @@ function share(part: number, whole: number): number {
   return whole > 0 ? Math.min(100, Math.max(0, (part / whole) * 100)) : 0;
 }
 
+/**
+ * The server records a usage sample at most every 5 s after a change; asking this long after the
+ * root's total moved finds it there.
+ */
+const FOLLOW_DELAY_MS = 6_000;
+
+/**
+ * Refetches the history soon after the live root total (pushed by events) differs from the
+ * chart's newest sample, so the chart follows a training run instead of waiting for its slow poll.
+ * A throttle, not a debounce: a run that keeps writing must not keep postponing it.
+ */
+function useFollowHistory(liveBytes: number | undefined, chartBytes: number | undefined, chartUpdatedAt: number) {
+  const queryClient = useQueryClient();
+  const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const behind = liveBytes !== undefined && chartBytes !== undefined && liveBytes !== chartBytes;
+  // Looked at again after every fetch: a sample that landed just after one is fetched by the next.
+  useEffect(() => {
+    if (!behind || timer.current !== undefined) return;
+    timer.current = setTimeout(() => {
+      timer.current = undefined;
+      void queryClient.invalidateQueries({ queryKey: keys.historyAll });
+    }, FOLLOW_DELAY_MS);
+  }, [behind, liveBytes, chartUpdatedAt, queryClient]);
+  useEffect(
+    () => () => {
+      clearTimeout(timer.current);
+      timer.current = undefined;
+    },
+    [],
+  );
+}
+
 export function OverviewPage() {
   const { data: summary } = useSummary();
   const [range, setRange] = useState<HistoryRange>('24h');
   // The same query as the chart's: the forecast rides along with every range.
-  const { data: history } = useHistory(range);
+  const { data: history, dataUpdatedAt } = useHistory(range);
+  useFollowHistory(summary?.totals.bytes, history?.samples.at(-1)?.bytes, dataUpdatedAt);
   if (!summary) return <p className={styles.muted}>Loading…</p>;
   const { totals, filesystem: fs } = summary;
   const used = fs.totalBytes - fs.availBytes;
@@ -28,7 +62,6 @@ export function OverviewPage() {
     <div className={styles.page}>
       <h1 className={styles.title}>Overview</h1>
       <ScanStatus scan={summary.scan} />
-      {history && <ForecastBanner forecast={history.forecast} />}
       <div className={styles.cards}>
         <Card label="Checkpoints folder" value={formatBytes(totals.bytes)}>
           {formatBytes(totals.diskBytes)} on disk
@@ -48,6 +81,7 @@ export function OverviewPage() {
           </span>
         </Card>
       </div>
+      {history && <ForecastPanel forecast={history.forecast} range={range} />}
       <UsagePanel range={range} onRangeChange={setRange} fsTotal={fs.totalBytes} />
       <div className={styles.columns}>
         <TopRuns reading={stillReading(summary)} />

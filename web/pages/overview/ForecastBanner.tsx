@@ -1,6 +1,6 @@
 import type { History } from '../../../shared/schemas/index.js';
 import { formatBytes } from '../../format.js';
-import { formatCheckpoints, formatDuration } from './overview-data.js';
+import { formatCheckpoints, formatDuration, YEAR_MS } from './overview-data.js';
 import styles from './ForecastBanner.module.css';
 
 /**
@@ -10,10 +10,10 @@ import styles from './ForecastBanner.module.css';
 export function ForecastBanner({ forecast, now = Date.now() }: { forecast: History['forecast']; now?: number }) {
   const rate = forecast.bytesPerHour ? ` (${formatBytes(forecast.bytesPerHour)}/h)` : '';
   const left = forecast.fullAt !== undefined ? formatDuration(Math.max(0, forecast.fullAt - now)) : null;
+  const checkpoints = forecast.checkpointsLeft !== undefined ? ` (about ${formatCheckpoints(forecast.checkpointsLeft)})` : '';
 
   if (forecast.status === 'warning' || forecast.status === 'critical') {
     const critical = forecast.status === 'critical';
-    const checkpoints = forecast.checkpointsLeft !== undefined ? ` (about ${formatCheckpoints(forecast.checkpointsLeft)})` : '';
     return (
       <div className={critical ? styles.critical : styles.warning} role={critical ? 'alert' : 'status'}>
         <strong>{critical ? 'Disk almost full:' : 'Disk filling up:'}</strong> the filesystem will be full in about{' '}
@@ -23,11 +23,22 @@ export function ForecastBanner({ forecast, now = Date.now() }: { forecast: Histo
     );
   }
   if (forecast.status === 'ok') {
+    const distant = forecast.fullAt === undefined || forecast.fullAt - now > YEAR_MS;
     return (
       <p className={styles.quiet}>
-        {left ? `About ${left} of space at the current rate${rate}.` : `Space is not running out at the current rate${rate}.`}
+        {distant
+          ? `Space is not running out: more than a year left at the current rate${rate}.`
+          : `About ${left} of space${checkpoints} at the current rate${rate}.`}
       </p>
     );
   }
-  return <p className={styles.quiet}>No growth: the checkpoints folder is not getting bigger.</p>;
+  if (forecast.checkpointsPerHour !== undefined) {
+    return (
+      <p className={styles.quiet}>
+        Not filling up: checkpoints are being written, but the folder is not getting bigger (older ones are being
+        deleted).
+      </p>
+    );
+  }
+  return <p className={styles.quiet}>No checkpoints written in the last 24 hours: nothing to forecast.</p>;
 }
