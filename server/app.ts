@@ -25,6 +25,7 @@ import treeRoutes from './routes/tree.js';
 import tagRoutes from './routes/tags.js';
 import planRoutes from './routes/plan.js';
 import deletionRoutes from './routes/deletions.js';
+import reportRoutes from './routes/report.js';
 import { deleteJob } from './cleanup/delete-job.js';
 import { Deletions } from './cleanup/deletions.js';
 import { Journal } from './cleanup/journal.js';
@@ -217,6 +218,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(tagRoutes);
   await app.register(planRoutes);
   await app.register(deletionRoutes);
+  await app.register(reportRoutes);
   await app.register(openapiRoutes);
   await installStatic(app, opts.webDir);
 

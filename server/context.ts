@@ -56,6 +56,8 @@ export interface AppContext {
   deletions: Deletions;
   /** Intent and result of every deletion. */
   journal: Journal;
+  /** The newest backup for the report (absent until backups exist). */
+  latestBackup?: () => Promise<{ name: string; bytes: number; files: { name: string; path: string; size: number }[] } | undefined>;
   /** Usage samples of the root and its filesystem, for the chart and the disk-full forecast. */
   history: HistorySampler;
   /** Read-only because the user asked for it or because the state file is unusable. */

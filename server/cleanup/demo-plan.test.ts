@@ -104,4 +104,43 @@ describe('the seed scenario on the demo', () => {
     for (const p of protectedPaths) expect(aggressive.items.some((i) => p === i.path || p.startsWith(`${i.path}/`))).toBe(false);
     for (const p of [conservative, moderate, aggressive]) expect(p.after.bytes).toBe(p.before.bytes - p.items.reduce((s, i) => s + i.bytes, 0));
   });
+
+  it('carrying out moderate leaves the seed structure, and the report tells it in English and Spanish', async () => {
+    const p = await plan('moderate');
+    for (const it of p.items) {
+      const res = await app.inject({ method: 'POST', url: '/api/deletions', headers, payload: { path: it.path, etag: it.etag, policy: 'moderate' } });
+      expect(res.statusCode, `${it.path}: ${res.body}`).toBe(200);
+    }
+    const summary = (await app.inject({ url: '/api/summary', headers })).json();
+    expect(summary.totals.bytes).toBe(p.after.bytes);
+    expect((await plan('moderate')).items).toEqual([]);
+
+    const en = await app.inject({ url: '/api/report', headers });
+    expect(en.statusCode).toBe(200);
+    expect(en.headers['content-type']).toMatch(/^text\/markdown/);
+    const md = en.body;
+    const { formatBytes } = await import('../../shared/format.js');
+    expect(md).toContain(`- Before: ${formatBytes(p.before.bytes)}`);
+    expect(md).toContain(`- After: ${formatBytes(p.after.bytes)}`);
+    expect(md).toContain(`- Space freed: ${formatBytes(p.totals.bytes)}`);
+    for (const [i, m] of CRITICAL.entries()) expect(md).toContain(`\`checkpoints/${m.path}\``), expect(md).toContain(`\`configs/ensemble_best.json:${7 + i}\``);
+    for (const m of HISTORICAL) expect(md).toMatch(new RegExp(`### Historical models[\\s\\S]*checkpoints/${m.path}`));
+    for (const c of ['intermediate', 'experiment', 'ablation', 'debug']) {
+      const items = p.items.filter((i) => i.category === c);
+      const bytes = items.reduce((s, i) => s + i.bytes, 0);
+      const name = { intermediate: 'Intermediate checkpoints', experiment: 'Reproduction experiments', ablation: 'Ablation experiments', debug: 'Debug runs' }[c];
+      const files = items.reduce((s, i) => s + i.files, 0);
+      expect(md).toMatch(new RegExp(`### \\d\\. ${name}\\n- \\*\\*Count\\*\\*: [\\d,]+ \\(${files.toLocaleString('en')} files\\)`));
+      expect(md).toContain(`- **Space freed**: ${formatBytes(bytes)}`);
+    }
+    expect(md).toContain('- `repro_quickstart/` - 21.0 GiB');
+    expect(md).toMatch(/`scripts\/quickstart_landmarks\.sh:\d+` → `repro_quickstart\/session10\/seed123\/final_model\.pt`/);
+    expect(md).toContain('`checkpoints/best_model_7.21px.pt`');
+    expect(md).toContain('session13/hierarchical/final_model.pt');
+
+    const es = (await app.inject({ url: '/api/report?lang=es', headers })).body;
+    for (const h of ['## Resumen Ejecutivo', '## Modelos Preservados', '### Modelos Críticos', '## Archivos Eliminados', '## Verificación de Integridad', '## Archivos Adicionales No Eliminados', '## Estructura Final', '## Próximos Pasos']) {
+      expect(es).toContain(h);
+    }
+  });
 });

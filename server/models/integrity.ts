@@ -25,6 +25,8 @@ export type IntegrityStatus = Checkpoint['integrity']['status'];
 export interface Integrity {
   status: IntegrityStatus;
   detail?: string;
+  /** Set by the full check (every CRC), as opposed to the quick structural one. */
+  full?: boolean;
 }
 
 export const OK: Integrity = { status: 'ok' };

@@ -177,6 +177,14 @@ export class TagService {
     e.protected = this.snapshot()?.cls.isProtected(e.path) ?? false;
   };
 
+  userTagsOf(path: string): string[] {
+    return this.o.userTags.tagsOf(path);
+  }
+
+  noteOf(path: string): string | undefined {
+    return this.o.userTags.noteOf(path);
+  }
+
   protectedBy(path: string): string[] {
     return this.snapshot()?.cls.reasons(path) ?? [];
   }
