@@ -116,3 +116,36 @@ describe('the cleanup plan', () => {
     expect(res.statusCode).toBe(400);
   });
 });
+
+describe('permission warnings', () => {
+  it('warns when this user cannot delete an item (its folder is not writable)', async () => {
+    const { chmodSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { join, resolve } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const { tempDir } = await import('../test-utils/temp.js');
+    const top = tempDir();
+    chmodSync(top, 0o755);
+    for (const d of ['locked/debug_a', 'debug_b']) mkdirSync(join(top, d), { recursive: true, mode: 0o755 });
+    writeFileSync(join(top, 'locked/debug_a/x.pt'), 'x');
+    chmodSync(join(top, 'locked'), 0o555);
+    try {
+      const repo = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+      const asRoot = process.getuid?.() === 0;
+      // root may delete anything: the check runs as "nobody", as a user without that power.
+      const r = spawnSync(process.execPath, ['--import', 'tsx', join(repo, 'server/cleanup/test-utils/permission-cli.ts'), top, 'locked/debug_a', 'debug_b'], {
+        cwd: repo,
+        encoding: 'utf8',
+        timeout: 30_000,
+        ...(asRoot ? { uid: 65534, gid: 65534 } : {}),
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const warnings = JSON.parse(r.stdout);
+      expect(warnings['locked/debug_a']).toEqual(['its folder is not writable by this user: deletion will fail']);
+      // The top folder belongs to root (0755): "nobody" cannot remove anything from it either.
+      expect(warnings.debug_b).toEqual(asRoot ? ['its folder is not writable by this user: deletion will fail'] : []);
+    } finally {
+      chmodSync(join(top, 'locked'), 0o755);
+    }
+  });
+});

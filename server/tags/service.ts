@@ -6,6 +6,7 @@ import type { Plan } from '../../shared/schemas/api.js';
 import { compileCategories, type CategoryMatcher } from '../../shared/tag-rules.js';
 import { buildPlan, type KeptOut, type Policy } from '../cleanup/planner.js';
 import { DEFAULT_RETENTION, type Retention } from '../cleanup/retention.js';
+import { addPermissionWarnings } from '../cleanup/permission-warnings.js';
 import type { RootFs } from '../fs/root-fs.js';
 import type { ModelService } from '../models-service/service.js';
 import { parentOf } from '../models-service/units.js';
@@ -69,6 +70,7 @@ export class TagService {
   private dups: ReadonlyMap<string, { twins: readonly string[]; etag: string }> = new Map();
   private dupsVersion = 0;
   private snap: TagSnapshot | null = null;
+  private readonly permissionsChecked = new WeakSet<object>();
   private readonly now: () => number;
 
   constructor(private readonly o: TagServiceOptions) {
@@ -224,7 +226,13 @@ export class TagService {
     const s = this.snapshot();
     if (s === null) return null;
     const r = { ...this.retention, ...retention };
-    return { ...this.planOf(s, policy, r), retention: r };
+    const p = this.planOf(s, policy, r);
+    // Only plans someone looks at pay for the on-disk check (not the ones `optional` is computed from).
+    if (this.o.rootFs && !this.permissionsChecked.has(p)) {
+      addPermissionWarnings(p.items, this.o.rootFs);
+      this.permissionsChecked.add(p);
+    }
+    return { ...p, retention: r };
   }
 
   /** Applies a tag edit (see edit.ts); throws ApiError 400/404 before changing anything. */
