@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import type { AppContext, ScanPort } from './context.js';
 import { EventHub } from './events/hub.js';
@@ -184,6 +185,9 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   );
 
   app.addHook('onRoute', (route) => {
+    // Bodies are JSON and already typed: validate them exactly, with no coercion (Ajv's 'array'
+    // coercion, wanted for query strings, would take { path: ["a"] } for { path: "a" }).
+    if (route.schema?.body && !route.validatorCompiler) route.validatorCompiler = TypeBoxValidatorCompiler;
     const methods = Array.isArray(route.method) ? route.method : [route.method];
     for (const method of methods) {
       if (method === 'HEAD') continue;
