@@ -1,11 +1,12 @@
 /**
- * Scanner benchmark against `du -sb` on the same generated tree:
+ * Scanner benchmark against `du -sb`, `gdu` and `ncdu` on the same generated tree:
  *
  *   node --expose-gc --import tsx server/scan/bench-scan.ts --files 200000 [--runs 5] [--workers 2] [--dist] [--keep DIR]
  *
  * Generates nested folders of empty files (plus a few sparse big ones), warms
- * the page cache, then alternates `du -sb` and a full scan `--runs` times each
- * and prints the medians and their ratio. A scan is timed from `start()` to
+ * the page cache, then alternates each tool (a missing one is reported, not
+ * fatal) and a full scan `--runs` times each and prints a table of medians and
+ * ratios. A scan is timed from `start()` to
  * `ready()`, worker start-up included. `--dist` loads the compiled scanner
  * (run `npm run build:server` first): from TypeScript sources every worker
  * first loads tsx. With --expose-gc it also prints the index's memory per
@@ -64,10 +65,21 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function timeDu(root: string): number {
+/** The tools the scan is compared with, each on the same tree in the same run. */
+const TOOLS: Array<{ name: string; cmd: string; args: (root: string) => string[] }> = [
+  { name: 'du -sb', cmd: 'du', args: (root) => ['-sb', root] },
+  { name: 'gdu -n -p', cmd: 'gdu', args: (root) => ['-n', '-p', root] },
+  { name: 'ncdu -o /dev/null', cmd: 'ncdu', args: (root) => ['-q', '-o', '/dev/null', root] },
+];
+
+function installed(cmd: string): boolean {
+  return spawnSync(cmd, ['--version'], { stdio: 'ignore' }).error === undefined;
+}
+
+function timeTool(tool: (typeof TOOLS)[number], root: string): number {
   const t = performance.now();
-  const r = spawnSync('du', ['-sb', root], { stdio: ['ignore', 'ignore', 'inherit'] });
-  if (r.status !== 0) throw new Error('du failed');
+  const r = spawnSync(tool.cmd, tool.args(root), { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${tool.name} failed`);
   return performance.now() - t;
 }
 
@@ -101,21 +113,27 @@ async function main(): Promise<void> {
     execFileSync('du', ['-sb', root], { stdio: 'ignore' });
     await (await timeScan(ScanService, root)).service.close();
 
-    const du: number[] = [];
+    const tools = TOOLS.filter((tool) => installed(tool.cmd));
+    const times = new Map<string, number[]>(tools.map((tool) => [tool.name, []]));
     const scan: number[] = [];
     let entries = 0;
     for (let r = 0; r < runs; r++) {
-      du.push(timeDu(root));
+      for (const tool of tools) times.get(tool.name)!.push(timeTool(tool, root));
       const { ms, service } = await timeScan(ScanService, root);
       scan.push(ms);
       entries = service.summary().entries;
       await service.close();
     }
     const fmt = (xs: number[]) => xs.map((x) => x.toFixed(0)).join(' ');
-    console.log(`entries ${entries}, workers ${workers}, scanner from ${values.dist ? 'dist (compiled)' : 'sources (tsx)'}`);
-    console.log(`du -sb   ms: ${fmt(du)}  median ${median(du).toFixed(0)}`);
-    console.log(`scanner  ms: ${fmt(scan)}  median ${median(scan).toFixed(0)}`);
-    console.log(`ratio scanner/du: ${(median(scan) / median(du)).toFixed(2)}`);
+    console.log(`entries ${entries}, workers ${workers}, scanner from ${values.dist ? 'dist (compiled)' : 'sources (tsx)'}, medians of ${runs}`);
+    console.log(`| tool | runs (ms) | median (ms) | scanner ÷ tool |`);
+    console.log(`| --- | --- | --- | --- |`);
+    console.log(`| ckptdash scan | ${fmt(scan)} | ${median(scan).toFixed(0)} | 1.00 |`);
+    for (const tool of TOOLS) {
+      const xs = times.get(tool.name);
+      if (!xs) console.log(`| ${tool.name} | not installed (apt-get install ${tool.cmd}) | | |`);
+      else console.log(`| ${tool.name} | ${fmt(xs)} | ${median(xs).toFixed(0)} | ${(median(scan) / median(xs)).toFixed(2)} |`);
+    }
 
     if (gc) {
       const before = usedBytes();
