@@ -27,6 +27,11 @@ import tagRoutes from './routes/tags.js';
 import planRoutes from './routes/plan.js';
 import deletionRoutes from './routes/deletions.js';
 import reportRoutes from './routes/report.js';
+import backupRoutes from './routes/backups.js';
+import { BackupCatalog } from './backup/read.js';
+import { backupJob, restoreJob, verifyBackupJob } from './backup/jobs.js';
+import { removeStalePartials } from './backup/backups-dir.js';
+import { verifyJob } from './models-service/verify-job.js';
 import { deleteJob } from './cleanup/delete-job.js';
 import { Deletions } from './cleanup/deletions.js';
 import { Journal } from './cleanup/journal.js';
@@ -132,6 +137,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
         : undefined,
   });
   const journal = new Journal(store, opts.now);
+  const backups = new BackupCatalog({ project: config.project, root: config.root });
   const readOnlyReason = store.problem?.message;
   const readOnly = config.readOnly || store.problem !== undefined;
   const ctx: AppContext = {
@@ -145,6 +151,11 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     tags,
     project,
     journal,
+    backups,
+    latestBackup: async () => {
+      const newest = (await backups.list()).find((b) => !b.error);
+      return newest ? { name: newest.name, bytes: newest.bytes, files: newest.files.map((f) => ({ name: f.name, path: f.path, size: f.size })) } : undefined;
+    },
     deletions: new Deletions({
       index: () => scanService?.index ?? null,
       tags,
@@ -170,6 +181,19 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   };
   app.decorate('ckpt', ctx);
   ctx.jobs.register(deleteJob(ctx.deletions));
+  const indexOf = () => scanService?.index ?? null;
+  ctx.jobs.register(backupJob({ project: config.project, root: config.root, rootFs, index: indexOf, snapshot: () => tags.snapshot(), catalog: backups }));
+  ctx.jobs.register(verifyBackupJob({ catalog: backups }));
+  ctx.jobs.register(
+    restoreJob({
+      catalog: backups,
+      rootFs,
+      onRestored: async (paths) => {
+        for (const p of paths) await scanService?.applyPath(p);
+      },
+    }),
+  );
+  ctx.jobs.register(verifyJob({ index: indexOf, rootFs, now: opts.now, onResult: (path, integrity, etag) => models.setFullCheck(path, integrity, etag) }));
   ctx.jobs.register(
     duplicatesJob({
       index: () => scanService?.index ?? null,
@@ -223,6 +247,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(planRoutes);
   await app.register(deletionRoutes);
   await app.register(reportRoutes);
+  await app.register(backupRoutes, { catalog: backups });
   await app.register(openapiRoutes);
   await installStatic(app, opts.webDir);
 
@@ -235,7 +260,14 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     store.close();
   });
   // Deletions the server did not live to finish are recorded as what really happened.
-  if (!readOnly) ctx.deletions.reconcile();
+  if (!readOnly) {
+    ctx.deletions.reconcile();
+    try {
+      removeStalePartials(config.project, config.root);
+    } catch {
+      // A refused backups folder (a symlink, inside the root) is reported when a backup runs.
+    }
+  }
   if (opts.startScan !== false) {
     scan.start();
     models.start();

@@ -9,6 +9,7 @@ import type { TagService } from './tags/service.js';
 import type { Deletions } from './cleanup/deletions.js';
 import type { Journal } from './cleanup/journal.js';
 import type { ProjectFiles } from './refs/project-files.js';
+import type { BackupCatalog } from './backup/read.js';
 import type { Entry, EntryDetails } from '../shared/schemas/entry.js';
 import type { TreePage, TreeQuery } from '../shared/schemas/api.js';
 import type { ScanSummary } from './scan/scan-service.js';
@@ -56,6 +57,8 @@ export interface AppContext {
   deletions: Deletions;
   /** Intent and result of every deletion. */
   journal: Journal;
+  /** Backups under `<project>/backups`. */
+  backups: BackupCatalog;
   /** The newest backup for the report (absent until backups exist). */
   latestBackup?: () => Promise<{ name: string; bytes: number; files: { name: string; path: string; size: number }[] } | undefined>;
   /** Usage samples of the root and its filesystem, for the chart and the disk-full forecast. */

@@ -123,6 +123,21 @@ export class ModelService {
     return Array.from(this.units.values(), (u) => ({ ref: u.ref, info: u.info, tags: u.tags }));
   }
 
+  /**
+   * Takes the full check's verdict (every CRC) for a checkpoint, kept while the checkpoint is
+   * unchanged (`etag` is what the job read); open pages show the new integrity at once.
+   */
+  setFullCheck(path: string, integrity: CheckpointInfo['integrity'], etag: string): void {
+    const u = this.units.get(path);
+    if (!u || !u.info || u.ref.etag !== etag) return;
+    u.info = { ...u.info, integrity: { ...integrity, full: true } };
+    u.tags = tagsOfInfo(u.info);
+    this.changes++;
+    this.o.cache.put(path, u.ref.etag, { info: u.info, readMs: u.readAt ?? this.now() });
+    // The integrity the pages show changed even when the tags did not.
+    this.o.onTagsChanged?.([path]);
+  }
+
   /** How many checkpoint reads ran (cache hits excluded). */
   get reads(): number {
     return this.readCount;

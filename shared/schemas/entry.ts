@@ -122,7 +122,12 @@ export const Checkpoint = Type.Object(
     parameters: Type.Optional(Type.Number({ minimum: 0 })),
     optimizerBytes: Type.Optional(Bytes),
     integrity: Type.Object(
-      { status: IntegrityStatus, detail: Type.Optional(Type.String()) },
+      {
+        status: IntegrityStatus,
+        detail: Type.Optional(Type.String()),
+        /** True once the full check (every CRC-32) ran on this version of the file. */
+        full: Type.Optional(Type.Boolean()),
+      },
       { additionalProperties: false },
     ),
     references: Type.Array(Reference),
