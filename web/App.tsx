@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { useAuthState } from './api/auth-state.js';
+import { useDeletionJobsFollow } from './api/deletions.js';
 import { useSummary } from './api/hooks.js';
 import { useServerEvents } from './api/server-events.js';
 import { Header } from './components/Header.js';
@@ -9,9 +10,11 @@ import { ReadOnlyBanner } from './components/ReadOnlyBanner.js';
 import { ConfigErrorBanner } from './components/ConfigErrorBanner.js';
 import { SignInRequired } from './components/SignInRequired.js';
 import { CleanupPage } from './pages/cleanup/CleanupPage.js';
-import { ComingSoonPage } from './pages/ComingSoonPage.js';
+import { BackupsPage } from './pages/backups/BackupsPage.js';
+import { HistoryPage } from './pages/history/HistoryPage.js';
 import { ModelsPage } from './pages/models/ModelsPage.js';
 import { OverviewPage } from './pages/OverviewPage.js';
+import { ReportPage } from './pages/report/ReportPage.js';
 import { TreePage } from './pages/tree/TreePage.js';
 import { ROUTES, useRoute, type RoutePath } from './router.js';
 import styles from './App.module.css';
@@ -26,6 +29,7 @@ function Shell() {
   const summary = useSummary();
   const events = useServerEvents();
   const route = useRoute();
+  useDeletionJobsFollow();
 
   useEffect(() => {
     const label = ROUTES.find((r) => r.path === route)?.label;
@@ -67,18 +71,11 @@ function Page({ route }: { route: RoutePath }) {
       return <ModelsPage />;
     case '/cleanup':
       return <CleanupPage />;
+    case '/history':
+      return <HistoryPage />;
     case '/backups':
-      return (
-        <ComingSoonPage title="Backups">
-          A verified <code>.tar.gz</code> backup of the protected models with a manifest, and restore without overwriting
-          anything unasked.
-        </ComingSoonPage>
-      );
+      return <BackupsPage />;
     case '/report':
-      return (
-        <ComingSoonPage title="Report">
-          The Markdown report of a cleanup session — what was kept and why, what was freed — in English or Spanish.
-        </ComingSoonPage>
-      );
+      return <ReportPage />;
   }
 }

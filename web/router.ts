@@ -6,6 +6,7 @@ export const ROUTES = [
   { path: '/tree', label: 'Tree' },
   { path: '/models', label: 'Models' },
   { path: '/cleanup', label: 'Cleanup' },
+  { path: '/history', label: 'History' },
   { path: '/backups', label: 'Backups' },
   { path: '/report', label: 'Report' },
 ] as const;

@@ -5,12 +5,15 @@ import { setAuthState } from './auth-state.js';
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
+  /** The server's whole `error` object: some refusals carry more than a message (a deletion's protectedBy, removed). */
+  readonly detail?: Readonly<Record<string, unknown>>;
 
-  constructor(code: string, message: string, status: number) {
+  constructor(code: string, message: string, status: number, detail?: Readonly<Record<string, unknown>>) {
     super(message);
     this.name = 'ApiError';
     this.code = code;
     this.status = status;
+    this.detail = detail;
   }
 }
 
@@ -57,7 +60,7 @@ async function request<T>(method: 'GET' | 'POST', path: string, query?: Query, b
   }
   if (!response.ok) {
     if (response.status === 401) setAuthState('required');
-    if (isErrorBody(parsed)) throw new ApiError(parsed.error.code, parsed.error.message, response.status);
+    if (isErrorBody(parsed)) throw new ApiError(parsed.error.code, parsed.error.message, response.status, parsed.error);
     throw new ApiError('HTTP_' + response.status, `HTTP ${response.status} ${response.statusText}`, response.status);
   }
   if (response.status !== 204) setAuthState('ok');

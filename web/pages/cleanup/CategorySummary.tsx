@@ -1,9 +1,20 @@
 import { formatBytes, formatCount, formatPercent } from '../../format.js';
+import { CategoryActions, type CategoryHandlers } from './CategoryActions.js';
 import { categoryLabel, categorySlot, type CategoryGroup } from './plan-view.js';
 import styles from './CategorySummary.module.css';
 
 /** One card per category the plan deletes from: how many items, how much, and its share of what is freed. */
-export function CategorySummary({ groups, freed, onOpen }: { groups: CategoryGroup[]; freed: number; onOpen: (category: string) => void }) {
+export function CategorySummary({
+  groups,
+  freed,
+  onOpen,
+  handlers,
+}: {
+  groups: CategoryGroup[];
+  freed: number;
+  onOpen: (category: string) => void;
+  handlers: CategoryHandlers;
+}) {
   if (groups.length === 0) return null;
   return (
     <ul className={styles.cards} aria-label="By category">
@@ -30,6 +41,7 @@ export function CategorySummary({ groups, freed, onOpen }: { groups: CategoryGro
           >
             Show items
           </button>
+          <CategoryActions group={g} handlers={handlers} />
         </li>
       ))}
     </ul>

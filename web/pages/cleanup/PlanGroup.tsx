@@ -1,6 +1,7 @@
 import { Fragment, useMemo, useState } from 'react';
 import type { PlanItem } from '../../../shared/schemas/index.js';
 import { formatBytes, formatCount } from '../../format.js';
+import { CategoryActions, type CategoryHandlers } from './CategoryActions.js';
 import { ShowMore } from './ShowMore.js';
 import { byFolder, categoryLabel, categorySlot, groupDomId, splitPath, type CategoryGroup } from './plan-view.js';
 import styles from './PlanGroup.module.css';
@@ -12,10 +13,11 @@ interface Props {
   group: CategoryGroup;
   open: boolean;
   onToggle: () => void;
+  handlers: CategoryHandlers;
 }
 
 /** A category's items under a collapsible heading; items of one folder are listed under that folder. */
-export function PlanGroup({ group, open, onToggle }: Props) {
+export function PlanGroup({ group, open, onToggle, handlers }: Props) {
   const [shown, setShown] = useState(PAGE);
   const label = categoryLabel(group.category);
   const bodyId = groupDomId(group.category);
@@ -39,6 +41,7 @@ export function PlanGroup({ group, open, onToggle }: Props) {
           {formatBytes(group.diskBytes)} on disk · {formatCount(group.files)} {group.files === 1 ? 'file' : 'files'}
           {group.warned > 0 && <span className={styles.warnedCount}> · ⚠ {formatCount(group.warned)} with warnings</span>}
         </span>
+        <CategoryActions group={group} handlers={handlers} />
       </div>
       {open && (
         <div id={bodyId} className={styles.body}>

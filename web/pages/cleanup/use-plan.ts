@@ -33,7 +33,7 @@ function planRetry(failures: number, err: Error): boolean {
   return !isScanning(err) && !(err instanceof ApiError && err.status >= 400 && err.status < 500) && failures < 2;
 }
 
-function fetchPlan(policy: Policy, overrides: RetentionOverrides, signal: AbortSignal): Promise<Plan> {
+export function fetchPlan(policy: Policy, overrides: RetentionOverrides, signal: AbortSignal): Promise<Plan> {
   return api.get<Plan>('/api/plan', { policy, ...overrides }, signal);
 }
 

@@ -1,8 +1,9 @@
-import { forwardRef, type Ref } from 'react';
-import type { Checkpoint, Reference } from '../../../shared/schemas/index.js';
+import { forwardRef, useState, type Ref } from 'react';
+import type { Checkpoint, DeletionResult, Reference } from '../../../shared/schemas/index.js';
 import { checkpointName } from '../../api/checkpoint-details.js';
 import { useEntry } from '../../api/hooks.js';
 import { CheckpointDetails } from '../../components/CheckpointDetails.js';
+import { DeletedNote, DeleteEntryButton } from '../../components/DeleteDialog.js';
 import { ProtectionNote, ReferenceList } from '../../components/DetailsPane.js';
 import pane from '../../components/DetailsPane.module.css';
 import { TagChips } from '../../components/TagChips.js';
@@ -28,9 +29,12 @@ export const ModelDetailsPane = forwardRef<HTMLElement, Props>(function ModelDet
   const full = entry.data?.checkpoint ?? checkpoint;
   // The entry is the fresher source once loaded: a tag change updates it first.
   const isProtected = entry.data?.protected ?? full?.protected ?? false;
+  const [deleted, setDeleted] = useState<DeletionResult | null>(null);
   return (
     <aside ref={ref} className={styles.pane} aria-label="Model details" tabIndex={-1}>
-      {!checkpoint || !full ? (
+      {deleted && deleted.path === checkpoint?.path ? (
+        <DeletedNote result={deleted} />
+      ) : !checkpoint || !full ? (
         <p className={pane.muted}>
           Select a checkpoint to see what is inside it. Use ↑ ↓ to move through the table, Enter to read the details, t to
           tag it, / to filter.
@@ -57,6 +61,7 @@ export const ModelDetailsPane = forwardRef<HTMLElement, Props>(function ModelDet
               </>
             )}
           </dl>
+          <DeleteEntryButton entry={entry.data} onDeleted={setDeleted} />
           {entry.data ? (
             <TagEditor key={entry.data.path} entry={entry.data} inputRef={tagInputRef} onEscape={onTagsDone} />
           ) : (

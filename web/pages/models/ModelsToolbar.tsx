@@ -2,6 +2,7 @@ import { forwardRef, type ReactNode } from 'react';
 import { FORMAT_LABEL } from '../../api/checkpoint-details.js';
 import type { Checkpoint } from '../../../shared/schemas/index.js';
 import { SearchBox } from '../../components/SearchBox.js';
+import { VerifyModelsButton } from '../backups/VerifyModelsButton.js';
 import type { ModelFilter } from './models-view.js';
 import styles from './ModelsToolbar.module.css';
 
@@ -54,6 +55,7 @@ export const ModelsToolbar = forwardRef<HTMLInputElement, Props>(function Models
           ))}
         </Select>
       )}
+      <VerifyModelsButton />
     </div>
   );
 });

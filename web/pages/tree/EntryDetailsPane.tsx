@@ -1,7 +1,8 @@
-import type { ReactNode, Ref } from 'react';
-import type { EntryDetails } from '../../../shared/schemas/index.js';
+import { useState, type ReactNode, type Ref } from 'react';
+import type { DeletionResult, EntryDetails } from '../../../shared/schemas/index.js';
 import { useEntry } from '../../api/hooks.js';
 import { CheckpointDetails } from '../../components/CheckpointDetails.js';
+import { DeletedNote, DeleteEntryButton } from '../../components/DeleteDialog.js';
 import { ProtectionNote, ReferenceList } from '../../components/DetailsPane.js';
 import pane from '../../components/DetailsPane.module.css';
 import { TagEditor } from '../../components/TagEditor.js';
@@ -25,10 +26,13 @@ interface Props {
 
 export function EntryDetailsPane({ path, tagInputRef, onTagsDone }: Props) {
   const { data: entry, error, isPending } = useEntry(path);
+  const [deleted, setDeleted] = useState<DeletionResult | null>(null);
 
   return (
     <aside className={styles.pane} aria-label="Details">
-      {path === null ? (
+      {deleted && deleted.path === path ? (
+        <DeletedNote result={deleted} />
+      ) : path === null ? (
         <p className={pane.muted}>Select an entry to see its details. Use the arrow keys to move, → to open a folder.</p>
       ) : error ? (
         <p role="alert" className={pane.error}>
@@ -37,13 +41,18 @@ export function EntryDetailsPane({ path, tagInputRef, onTagsDone }: Props) {
       ) : isPending || !entry ? (
         <p className={pane.muted}>Loading…</p>
       ) : (
-        <Details entry={entry} tagInputRef={tagInputRef} onTagsDone={onTagsDone} />
+        <Details entry={entry} tagInputRef={tagInputRef} onTagsDone={onTagsDone} onDeleted={setDeleted} />
       )}
     </aside>
   );
 }
 
-function Details({ entry, tagInputRef, onTagsDone }: { entry: EntryDetails } & Omit<Props, 'path'>) {
+function Details({
+  entry,
+  tagInputRef,
+  onTagsDone,
+  onDeleted,
+}: { entry: EntryDetails; onDeleted: (r: DeletionResult) => void } & Omit<Props, 'path'>) {
   const checkpoint = entry.checkpoint;
   return (
     <>
@@ -78,6 +87,7 @@ function Details({ entry, tagInputRef, onTagsDone }: { entry: EntryDetails } & O
           <code className={styles.break}>{entry.etag}</code>
         </Fact>
       </dl>
+      <DeleteEntryButton entry={entry} onDeleted={onDeleted} />
       <TagEditor key={entry.path} entry={entry} inputRef={tagInputRef} onEscape={onTagsDone} />
       {(entry.references ?? []).length > 0 && (
         <>
