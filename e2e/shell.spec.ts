@@ -30,7 +30,7 @@ test.describe('shell and sign-in', () => {
 
     await nav.getByRole('link', { name: 'Cleanup' }).click();
     await expect(page.getByRole('heading', { name: 'Cleanup' })).toBeVisible();
-    await expect(page.getByText('Coming in a later version')).toBeVisible();
+    await expect(page.getByRole('radiogroup', { name: 'Policy' })).toBeVisible();
 
     await page.goBack();
     await expect(page.getByRole('treegrid', { name: 'Checkpoints tree' })).toBeVisible();

@@ -103,7 +103,8 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   const follower = new TagFollower(userTags, () => scanService?.index ?? null);
   const tags: TagService = new TagService({
     index: () => scanService?.index ?? null,
-    indexVersion: () => scan.version,
+    // Not scan.version: re-announcing entries (touch) must not redo every rule.
+    indexVersion: () => scanService?.contentVersion ?? scan.version,
     touch: (paths) => scanService?.touch(paths),
     models,
     userTags,

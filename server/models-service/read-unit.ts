@@ -20,9 +20,12 @@ export interface UnitRead {
   cacheable: boolean;
 }
 
-export function readUnit(fs: RootFs, ref: UnitRef, opts: ReadOptions): UnitRead {
+/** A run folder's sidecar metrics (readSidecars over the folder), possibly remembered by the caller. */
+export type SidecarSource = (run: string) => ReturnType<typeof readSidecars>;
+
+export function readUnit(fs: RootFs, ref: UnitRef, opts: ReadOptions, sidecars?: SidecarSource): UnitRead {
   try {
-    return { info: withRunSidecars(fs, ref, readRef(fs, ref, opts)), cacheable: true };
+    return { info: withRunSidecars(fs, ref, readRef(fs, ref, opts), sidecars), cacheable: true };
   } catch (err) {
     // The readers never throw for a bad file; this is the file vanishing or refusing to open.
     const detail = `not read: ${err instanceof Error ? err.message : String(err)}`;
@@ -53,11 +56,11 @@ function readRef(fs: RootFs, ref: UnitRef, opts: ReadOptions): CheckpointInfo {
  * scripts write a run's scores. Which files they came from is kept in the
  * scalars so the details pane can say so.
  */
-function withRunSidecars(fs: RootFs, ref: UnitRef, info: CheckpointInfo): CheckpointInfo {
+function withRunSidecars(fs: RootFs, ref: UnitRef, info: CheckpointInfo, sidecars?: SidecarSource): CheckpointInfo {
   if (Object.keys(info.metrics).length > 0) return info;
   let side: ReturnType<typeof readSidecars>;
   try {
-    side = readSidecars(rootFsFolder(fs, ref.run));
+    side = sidecars ? sidecars(ref.run) : readSidecars(rootFsFolder(fs, ref.run));
   } catch {
     // An unreadable run folder only means no sidecar metrics; the checkpoint's own reading stands.
     return info;

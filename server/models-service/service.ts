@@ -5,7 +5,7 @@
 import { naturalCompare } from '../../shared/natural-sort.js';
 import type { Checkpoint } from '../../shared/schemas/entry.js';
 import type { RootFs } from '../fs/root-fs.js';
-import { WRITING_RECENT_MS, type CheckpointInfo } from '../models/index.js';
+import { readSidecars, rootFsFolder, WRITING_RECENT_MS, type CheckpointInfo } from '../models/index.js';
 import type { ResetEvent, ScanService, TreeEvent } from '../scan/scan-service.js';
 import type { ModelCache } from './cache.js';
 import { readUnit } from './read-unit.js';
@@ -49,6 +49,8 @@ export interface UnitFacts {
 const NO_TAGS: readonly string[] = Object.freeze([]);
 // Checked again just after the writing window closes, so `writing` never sticks without a new event.
 const RECHECK_MS = WRITING_RECENT_MS + 1_000;
+const ANNOUNCE_MS = 100;
+const SIDECAR_TTL_MS = 5_000;
 
 export class ModelService {
   private readonly units = new Map<string, UnitState>();
@@ -64,6 +66,9 @@ export class ModelService {
   private started: Promise<void> | null = null;
   private readonly work: SliceRunner;
   private recheckTimer: NodeJS.Timeout | undefined;
+  private announceTimer: NodeJS.Timeout | undefined;
+  private readonly toAnnounce = new Set<string>();
+  private readonly sidecarCache = new Map<string, { at: number; value: ReturnType<typeof readSidecars> }>();
   private readCount = 0;
   private changes = 0;
   private readonly now: () => number;
@@ -108,9 +113,15 @@ export class ModelService {
   close(): void {
     this.closed = true;
     clearTimeout(this.recheckTimer);
+    clearTimeout(this.announceTimer);
     this.o.scan?.off('tree', this.onTree);
     this.o.scan?.off('reset', this.onReset);
     this.work.stop();
+  }
+
+  /** True while checkpoints wait to be enumerated or read. */
+  get busy(): boolean {
+    return this.full !== null || this.queue.size > 0;
   }
 
   /** Bumps whenever a checkpoint appears, goes, changes or is read. */
@@ -135,7 +146,7 @@ export class ModelService {
     this.changes++;
     this.o.cache.put(path, u.ref.etag, { info: u.info, readMs: u.readAt ?? this.now() });
     // The integrity the pages show changed even when the tags did not.
-    this.o.onTagsChanged?.([path]);
+    this.announce(path);
   }
 
   /** How many checkpoint reads ran (cache hits excluded). */
@@ -316,15 +327,43 @@ export class ModelService {
     const u = this.units.get(path);
     if (!u) return;
     const now = this.now();
-    const { info, cacheable } = readUnit(this.o.rootFs, u.ref, { now, changedAtMs: Math.max(u.ref.mtimeMs, u.changedAtMs ?? 0) });
+    const { info, cacheable } = readUnit(this.o.rootFs, u.ref, { now, changedAtMs: Math.max(u.ref.mtimeMs, u.changedAtMs ?? 0) }, this.sidecars);
     this.readCount++;
     this.changes++;
     const before = u.tags;
     Object.assign(u, { info, readAt: now, tags: tagsOfInfo(info) });
-    if (before.join() !== u.tags.join()) this.o.onTagsChanged?.([path]);
+    if (before.join() !== u.tags.join()) this.announce(path);
     // A file being written is read again soon; only settled results are worth keeping.
     if (info.integrity.status === 'writing') this.scheduleRecheck();
     else if (cacheable) this.o.cache.put(path, u.ref.etag, { info, readMs: now });
+  }
+
+  /**
+   * A run folder's sidecars, listed once for all its checkpoints: listing a 100,000-file folder
+   * for each of its checkpoints would be quadratic. Kept briefly, so a rewritten metrics.json is
+   * seen by the next reads.
+   */
+  private readonly sidecars = (run: string): ReturnType<typeof readSidecars> => {
+    const now = Date.now();
+    const hit = this.sidecarCache.get(run);
+    if (hit && now - hit.at < SIDECAR_TTL_MS) return hit.value;
+    const value = readSidecars(rootFsFolder(this.o.rootFs, run));
+    if (this.sidecarCache.size > 1_000) this.sidecarCache.clear();
+    this.sidecarCache.set(run, { at: now, value });
+    return value;
+  };
+
+  /** Tag changes go out in batches: a first read of thousands of files would otherwise be thousands of events. */
+  private announce(path: string): void {
+    this.toAnnounce.add(path);
+    if (this.announceTimer !== undefined || this.closed) return;
+    this.announceTimer = setTimeout(() => {
+      this.announceTimer = undefined;
+      const paths = [...this.toAnnounce];
+      this.toAnnounce.clear();
+      this.o.onTagsChanged?.(paths);
+    }, ANNOUNCE_MS);
+    this.announceTimer.unref();
   }
 
   private writingPaths(): string[] {

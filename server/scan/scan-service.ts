@@ -90,6 +90,7 @@ export class ScanService extends EventEmitter<ScanServiceEvents> {
   private readonly pools = new Set<WalkPool>();
   private queue: Promise<unknown>;
   private housekeeping: Promise<void> = Promise.resolve();
+  private contentNo = 0;
   private tagCache: { version: number; totals: Record<string, { count: number; bytes: number }> } | undefined;
   private readonly readyPromise: Promise<void>;
   private settle!: (e?: Error) => void;
@@ -119,6 +120,11 @@ export class ScanService extends EventEmitter<ScanServiceEvents> {
 
   get version(): number {
     return this.versionNo;
+  }
+
+  /** Bumps when the files changed, not when entries are only announced again (touch). */
+  get contentVersion(): number {
+    return this.contentNo;
   }
 
   /** Starts the full scan in the background; later calls do nothing. */
@@ -233,6 +239,7 @@ export class ScanService extends EventEmitter<ScanServiceEvents> {
     };
     const onBatch = () => {
       this.versionNo++;
+      this.contentNo++;
       const now = Date.now();
       if (now - this.lastProgress >= this.o.progressMs) {
         this.lastProgress = now;
@@ -253,6 +260,7 @@ export class ScanService extends EventEmitter<ScanServiceEvents> {
     this.state = 'ready';
     this.finishedAt = Date.now();
     this.versionNo++;
+    this.contentNo++;
     this.emitScan('ready', ix);
   }
 
@@ -276,7 +284,10 @@ export class ScanService extends EventEmitter<ScanServiceEvents> {
         const removed = ix.removedPaths;
         ix.changed = null;
         ix.removedPaths = [];
-        if (changed.size > 0 || removed.length > 0) this.publish(ix, changed, removed);
+        if (changed.size > 0 || removed.length > 0) {
+          this.contentNo++;
+          this.publish(ix, changed, removed);
+        }
       }
     };
     const p = this.queue.then(run, run);

@@ -38,13 +38,15 @@ export interface StaleMention {
 const LATEST_MAX = 4096;
 /** Resume points depend on the clock (24 h window): the rules are redone at least this often. */
 const CLOCK_STEP_MS = 60_000;
+/** How old, in the models alone, a snapshot may be while the models service reads a backlog. */
+const MODELS_STALE_MS = 2_000;
 
 export interface TagServiceOptions {
   index: () => TreeIndex | null;
   indexVersion: () => number;
   /** Re-announces entries whose tags or protection changed (the scanner's `touch`). */
   touch?: (paths: Iterable<string>) => void;
-  models: Pick<ModelService, 'facts' | 'version'>;
+  models: Pick<ModelService, 'facts' | 'version' | 'busy'>;
   userTags: UserTags;
   /** Called after user tags change (the follower notes the tagged entries' identities). */
   onUserTags?: () => void;
@@ -55,6 +57,9 @@ export interface TagServiceOptions {
 /** What the rules decided for one state of their inputs. */
 export interface TagSnapshot {
   key: string;
+  /** The models service's version it was built from. */
+  models: number;
+  builtAt: number;
   cls: Classification;
   /** Models neither `conservative` nor `moderate` would delete and nothing protects. */
   optional: Set<string>;
@@ -120,21 +125,30 @@ export class TagService {
     return this.refs;
   }
 
-  /** The current snapshot; null before the first scan is ready. */
+  /**
+   * The current snapshot; null before the first scan is ready. While the models service works
+   * through a backlog (the first read of every checkpoint), a snapshot up to MODELS_STALE_MS old
+   * in the models alone is reused: redoing every rule after each of 100,000 reads would starve the
+   * server. Everything else (index, user tags, references, config) is always current.
+   */
   snapshot(): TagSnapshot | null {
     const ix = this.o.index();
     if (ix === null) return null;
     const now = this.now();
     const key = [
       this.o.indexVersion(),
-      this.o.models.version,
       this.refs.version,
       this.o.userTags.version,
       this.configVersion,
       this.dupsVersion,
       Math.floor(now / CLOCK_STEP_MS),
     ].join(':');
-    if (this.snap?.key === key && this.snap.cls.ix === ix) return this.snap;
+    const models = this.o.models.version;
+    const s0 = this.snap;
+    if (s0 && s0.key === key && s0.cls.ix === ix) {
+      if (s0.models === models) return s0;
+      if (this.o.models.busy && Date.now() - s0.builtAt < MODELS_STALE_MS) return s0;
+    }
     const cls = classify({
       ix,
       units: this.o.models.facts(),
@@ -145,7 +159,7 @@ export class TagService {
       readSmall: (p) => this.readSmall(ix, p),
       duplicates: new Map([...this.dups.keys()].map((p) => [p, this.twinsOf(p)])),
     });
-    const snap: TagSnapshot = { key, cls, optional: new Set(), plans: new Map() };
+    const snap: TagSnapshot = { key, models, builtAt: Date.now(), cls, optional: new Set(), plans: new Map() };
     this.snap = snap;
     const removable = new Set<string>();
     for (const policy of ['conservative', 'moderate'] as const) for (const it of this.planOf(snap, policy, this.retention).items) removable.add(it.path);
