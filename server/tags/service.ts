@@ -72,6 +72,8 @@ export class TagService {
   private matcher: CategoryMatcher = compileCategories();
   private retention: Retention = DEFAULT_RETENTION;
   private configVersion = 0;
+  /** Bumps when another reference source is set (its own version may equal the last one's). */
+  private refsSet = 0;
   private dups: ReadonlyMap<string, { twins: readonly string[]; etag: string }> = new Map();
   private dupsVersion = 0;
   private snap: TagSnapshot | null = null;
@@ -84,6 +86,7 @@ export class TagService {
 
   setReferences(refs: VersionedReferences): void {
     this.refs = refs;
+    this.refsSet++;
   }
 
   /** The config's categories and retention defaults (from `ckptdash.config.json`). */
@@ -137,6 +140,7 @@ export class TagService {
     const now = this.now();
     const key = [
       this.o.indexVersion(),
+      this.refsSet,
       this.refs.version,
       this.o.userTags.version,
       this.configVersion,
