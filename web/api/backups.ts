@@ -47,7 +47,7 @@ export interface ModelVerdict {
   failures?: unknown;
 }
 
-export type JobKindName = 'backup' | 'verify-backup' | 'restore' | 'verify';
+export type JobKindName = 'backup' | 'verify-backup' | 'restore' | 'verify' | 'duplicates';
 
 export const backupKeys = {
   list: ['backups'] as const,

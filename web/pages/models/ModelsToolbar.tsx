@@ -3,6 +3,7 @@ import { FORMAT_LABEL } from '../../api/checkpoint-details.js';
 import type { Checkpoint } from '../../../shared/schemas/index.js';
 import { SearchBox } from '../../components/SearchBox.js';
 import { VerifyModelsButton } from '../backups/VerifyModelsButton.js';
+import { FindDuplicatesButton } from './FindDuplicatesButton.js';
 import type { ModelFilter } from './models-view.js';
 import styles from './ModelsToolbar.module.css';
 
@@ -56,6 +57,7 @@ export const ModelsToolbar = forwardRef<HTMLInputElement, Props>(function Models
         </Select>
       )}
       <VerifyModelsButton />
+      <FindDuplicatesButton />
     </div>
   );
 });

@@ -95,6 +95,18 @@ function Details({
           <ReferenceList references={entry.references} />
         </>
       )}
+      {(entry.twins ?? []).length > 0 && (
+        <>
+          <h3 className={pane.section}>Identical copies ({entry.twins!.length})</h3>
+          <ul className={styles.twins} aria-label="Identical copies">
+            {entry.twins!.map((t) => (
+              <li key={t}>
+                <code>{t}</code>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
       {checkpoint && <CheckpointDetails checkpoint={checkpoint} />}
     </>
   );
