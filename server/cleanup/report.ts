@@ -56,13 +56,13 @@ export function renderReport(r: ReportInput): string {
   out.push(`## ${t.kept}`, '', t.keptLine(keptCount), '');
   let n = 0;
   const model = (m: KeptModel, extra: string[]) => {
-    out.push(`${++n}. \`checkpoints/${m.path}\` (${formatBytes(m.bytes)})`);
+    out.push(`${++n}. ${code(`checkpoints/${m.path}`)} (${formatBytes(m.bytes)})`);
     for (const line of extra) out.push(`   - ${line}`);
     out.push(`   - ${t.date}: ${day(m.mtimeMs)}`, '');
   };
   if (r.critical.length) {
     out.push(`### ${t.critical}`, '');
-    for (const m of r.critical) model(m, [`${t.neededBy}: ${(m.neededBy ?? []).map((f) => `\`${f}\``).join(', ')}`, ...metricLine(m)]);
+    for (const m of r.critical) model(m, [`${t.neededBy}: ${(m.neededBy ?? []).map((f) => code(f)).join(', ')}`, ...metricLine(m)]);
   }
   if (r.historical.length) {
     out.push(`### ${t.historical}`, '');
@@ -95,7 +95,7 @@ export function renderReport(r: ReportInput): string {
     out.push(`- **${t.largest}**:`);
     for (const [g, x] of largest) {
       const folder = x.files > 1 || !list.some((e) => e.path === g);
-      out.push(`  - \`${g}${folder ? '/' : ''}\` - ${formatBytes(x.bytes)}${x.files > 1 ? ` (${formatCount(x.files)} ${t.files})` : ''}`);
+      out.push(`  - ${code(`${g}${folder ? '/' : ''}`)} - ${formatBytes(x.bytes)}${x.files > 1 ? ` (${formatCount(x.files)} ${t.files})` : ''}`);
     }
     if (groups.size > largest.length) out.push(`  - … ${formatCount(groups.size - largest.length)} more`);
     out.push(`- **${t.spaceFreed}**: ${formatBytes(bytes)}`, `- **${t.justification}**: ${t.justifications[c] ?? t.justifications.manual}`, '');
@@ -103,37 +103,38 @@ export function renderReport(r: ReportInput): string {
   const notDone = r.session.entries.filter((e) => e.result !== 'deleted');
   if (notDone.length) {
     out.push(`### ${t.refused}`, '');
-    for (const e of notDone) out.push(`- \`${e.path}\`: ${e.result}${e.detail ? ` (${e.detail})` : ''}`);
+    for (const e of notDone) out.push(`- ${code(e.path)}: ${e.result}${e.detail ? ` (${oneLine(e.detail)})` : ''}`);
     out.push('');
   }
 
   out.push(`## ${t.backup}`, '');
   if (r.backup) {
-    out.push(`- **${t.backupFile}**: \`backups/${r.backup.name}\``, `- **${t.backupSize}**: ${formatBytes(r.backup.bytes)}`, `- **${t.backupContents}**: ${r.backup.files.length} ${t.files}`, '');
-    out.push('```bash', `tar -tzf ${r.backup.name}`, ...r.backup.files.map((f) => f.name), '```', '');
+    out.push(`- **${t.backupFile}**: ${code(`backups/${r.backup.name}`)}`, `- **${t.backupSize}**: ${formatBytes(r.backup.bytes)}`, `- **${t.backupContents}**: ${r.backup.files.length} ${t.files}`, '');
+    out.push(...fenced([`tar -tzf ${oneLine(r.backup.name)}`, ...r.backup.files.map((f) => oneLine(f.name))], 'bash'), '');
   } else out.push(t.noBackup, '');
 
-  out.push(`## ${t.integrity}`, '', '```');
+  out.push(`## ${t.integrity}`, '');
+  const checks: string[] = [];
   for (const i of r.integrity) {
     const ok = i.status === 'ok';
-    out.push(`${ok ? '✓' : '✗'} ${i.path} - ${ok ? t.integrityOk : `${t.integrityBad}: ${i.status}${i.detail ? ` (${i.detail})` : ''}`}${ok && !i.full ? ` (${t.notFullyChecked})` : ''}`);
+    checks.push(`${ok ? '✓' : '✗'} ${oneLine(i.path)} - ${ok ? t.integrityOk : `${t.integrityBad}: ${i.status}${i.detail ? ` (${i.detail})` : ''}`}${ok && !i.full ? ` (${t.notFullyChecked})` : ''}`);
   }
-  out.push('```', '');
+  out.push(...fenced(checks), '');
 
   const optionalBytes = r.optional.reduce((s, o) => s + o.bytes, 0);
   if (r.optional.length) {
     out.push(`## ${t.notDeleted}`, '', t.notDeletedLine, '');
-    for (const o of r.optional) out.push(`- \`checkpoints/${o.path}\` - ${formatBytes(o.bytes)}`);
+    for (const o of r.optional) out.push(`- ${code(`checkpoints/${o.path}`)} - ${formatBytes(o.bytes)}`);
     out.push('', `**${t.total}**: ${formatBytes(optionalBytes)}`, '');
   }
 
-  out.push(`## ${t.structure}`, '', '```', ...treeLines(r.structure, t), '```', '', `**${t.structureSize}**: ${formatBytes(r.afterBytes)}`, '');
+  out.push(`## ${t.structure}`, '', ...fenced(treeLines(r.structure, t)), '', `**${t.structureSize}**: ${formatBytes(r.afterBytes)}`, '');
 
   out.push(`## ${t.nextSteps}`, '');
   let step = 0;
   if (r.stale.length) {
     out.push(`${++step}. ${t.staleRefs}`);
-    for (const s of r.stale) out.push(`   - \`${s.file}:${s.line}\` → \`${s.target}\``);
+    for (const s of r.stale) out.push(`   - ${code(`${s.file}:${s.line}`)} → ${code(s.target)}`);
     out.push('');
   }
   if (r.optional.length) out.push(`${++step}. ${t.optionalDelete(formatBytes(optionalBytes))}`, '');
@@ -169,7 +170,7 @@ function treeLines(files: ReportInput['structure'], t: ReportText): string[] {
     names.forEach((name, i) => {
       const child = node.children.get(name)!;
       const last = i === names.length - 1;
-      const label = child.file ? `${name} (${formatBytes(child.file.bytes)})${marks(child.file.tags, t)}` : `${name}/`;
+      const label = child.file ? `${oneLine(name)} (${formatBytes(child.file.bytes)})${marks(child.file.tags, t)}` : `${oneLine(name)}/`;
       lines.push(`${prefix}${last ? '└── ' : '├── '}${label}`);
       walk(child, prefix + (last ? '    ' : '│   '));
     });
@@ -187,6 +188,30 @@ function mostCommon(xs: string[]): string | undefined {
   const counts = new Map<string, number>();
   for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+/**
+ * A name as an inline code span that no name can break out of: the fence is longer than any run
+ * of backticks inside, and control characters (a newline in a file name) are shown escaped.
+ */
+export function code(s: string): string {
+  const text = oneLine(s);
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((m) => m.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text}${pad}${fence}`;
+}
+
+/** A fenced block whose fence no line inside can close. */
+function fenced(lines: string[], lang = ''): string[] {
+  const longest = Math.max(2, ...lines.flatMap((l) => (l.match(/`+/g) ?? []).map((m) => m.length)));
+  const fence = '`'.repeat(longest + 1);
+  return [fence + lang, ...lines, fence];
+}
+
+/** Control characters as escapes, so a name stays on its line. */
+function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]/g, (c) => (c === '\n' ? '\\n' : c === '\t' ? '\\t' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
 }
 
 const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
