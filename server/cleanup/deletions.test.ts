@@ -155,4 +155,14 @@ describe('guarded deletion', () => {
     mkdirSync(join(rootOf(app), 'unused'));
     expect((await entryOf(app, '')).path).toBe('');
   });
+
+  it('a hard-linked file frees nothing while its other name remains', async () => {
+    const { linkSync } = await import('node:fs');
+    // Linked before the server starts: a new link changes the file's ctime, which reads as "being written" for a few seconds.
+    const app = await rulesApp({ 'debug_a/x.pt': { epoch: 1 } }, {}, (root) => linkSync(join(root, 'debug_a/x.pt'), join(root, 'keep.pt')));
+    const res = await del(app, { path: 'debug_a/x.pt' });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ freedBytes: 0, freedDiskBytes: 0, deletedFiles: 1 });
+    expect(readFileSync(join(rootOf(app), 'keep.pt')).length).toBeGreaterThan(0);
+  });
 });

@@ -116,6 +116,9 @@ export class Deletions {
     if (stopped) {
       const touched = removed.paths.length > 0;
       this.d.journal.result(intentId, touched ? 'partial' : 'failed', freed, stopped.message);
+      if (!touched && (stopped.errno === 'EACCES' || stopped.errno === 'EPERM')) {
+        throw forbidden('PERMISSION_DENIED', `nothing was deleted: ${stopped.message}; the folder belongs to another user or is read-only`);
+      }
       if (!touched) throw conflict('CHANGED', `nothing was deleted: ${stopped.message}`);
       throw conflict('PARTIAL', `stopped part-way: ${stopped.message}`, {
         removed: { files: removed.files, bytes: removed.bytes, diskBytes: removed.diskBytes, paths: removed.paths },

@@ -24,6 +24,8 @@ export class RemovalStopped extends Error {
   constructor(
     message: string,
     readonly removed: Removed,
+    /** The system's error code when the disk refused (EACCES, EPERM…). */
+    readonly errno?: string,
   ) {
     super(message);
     this.name = 'RemovalStopped';
@@ -63,8 +65,8 @@ export function removeEntry(ctx: RemoveContext, parentFd: number, name: string, 
   return removed;
 }
 
-function stop(message: string, removed: Removed): never {
-  throw new RemovalStopped(message, removed);
+function stop(message: string, removed: Removed, errno?: string): never {
+  throw new RemovalStopped(message, removed, errno);
 }
 
 function removeAt(ctx: RemoveContext, parentFd: number, name: Buffer, id: number, path: string, removed: Removed): void {
@@ -84,9 +86,11 @@ function removeAt(ctx: RemoveContext, parentFd: number, name: Buffer, id: number
     try {
       unlinkSync(at(parentFd, name));
     } catch (err) {
-      stop(`${path} could not be removed (${(err as NodeJS.ErrnoException).code ?? 'error'})`, removed);
+      const code = (err as NodeJS.ErrnoException).code;
+      stop(`${path} could not be removed (${code ?? 'error'})`, removed, code);
     }
-    count(ix, id, path, removed);
+    // Another name still holds the data: the disk space stays in use.
+    count(ix, id, path, removed, true, st.nlink > 1n);
     return;
   }
 
@@ -107,7 +111,8 @@ function removeAt(ctx: RemoveContext, parentFd: number, name: Buffer, id: number
   try {
     rmdirSync(at(parentFd, name));
   } catch (err) {
-    stop(`${path} could not be removed (${(err as NodeJS.ErrnoException).code ?? 'error'}: something new inside?)`, removed);
+    const code = (err as NodeJS.ErrnoException).code;
+    stop(`${path} could not be removed (${code ?? 'error'}${code === 'ENOTEMPTY' ? ': something new inside' : ''})`, removed, code);
   }
   count(ix, id, path, removed, false);
 }
@@ -121,11 +126,13 @@ function openDirBuffer(parentFd: number, name: Buffer, path: string, removed: Re
   }
 }
 
-function count(ix: TreeIndex, id: number, path: string, removed: Removed, file = true): void {
+function count(ix: TreeIndex, id: number, path: string, removed: Removed, file = true, stillLinked = false): void {
   if (file) {
     removed.files += ix.kind(id) === KIND_DIR ? 0 : ix.c.files[id];
-    removed.bytes += ix.c.bytes[id];
-    removed.diskBytes += ix.c.disk[id];
+    if (!stillLinked) {
+      removed.bytes += ix.c.bytes[id];
+      removed.diskBytes += ix.c.disk[id];
+    }
   }
   if (removed.paths.length < PATHS_SHOWN) removed.paths.push(path);
 }

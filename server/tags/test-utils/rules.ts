@@ -39,9 +39,10 @@ export function refsOf(list: Array<{ target: string } & Reference>): ReferenceSo
 }
 
 /** The app over a test tree, with every checkpoint read. */
-export async function rulesApp(files: Record<string, TreeFile>, over: Partial<Config> = {}): Promise<FastifyInstance> {
+export async function rulesApp(files: Record<string, TreeFile>, over: Partial<Config> = {}, prepare?: (root: string) => void): Promise<FastifyInstance> {
   const config = testConfig(over);
   await writeTree(config.root, files);
+  prepare?.(config.root);
   const app = await testApp(config);
   await app.ckpt.scan.ready();
   await app.ckpt.models.idle();
