@@ -107,12 +107,26 @@ describe('the seed scenario on the demo', () => {
 
   it('carrying out moderate leaves the seed structure, and the report tells it in English and Spanish', async () => {
     const p = await plan('moderate');
+    const root = app.ckpt.config.root;
+    const { createHash } = await import('node:crypto');
+    const { readFileSync, existsSync } = await import('node:fs');
+    const hash = (path: string) => createHash('sha256').update(readFileSync(join(root, path))).digest('hex');
+    const keptModels = manifest.entries.filter((e) => ['critical', 'historical', 'optional'].includes(e.category));
+    expect(keptModels.length).toBe(10);
+    const before = new Map(keptModels.map((e) => [e.path, hash(e.path)]));
     for (const it of p.items) {
       const res = await app.inject({ method: 'POST', url: '/api/deletions', headers, payload: { path: it.path, etag: it.etag, policy: 'moderate' } });
       expect(res.statusCode, `${it.path}: ${res.body}`).toBe(200);
     }
     const summary = (await app.inject({ url: '/api/summary', headers })).json();
     expect(summary.totals.bytes).toBe(p.after.bytes);
+    // Exactly the planned entries are gone; the kept models are intact byte for byte.
+    for (const it of p.items) expect(existsSync(join(root, it.path)), it.path).toBe(false);
+    for (const [path, h] of before) expect(hash(path), path).toBe(h);
+    const journal = (await app.inject({ url: '/api/journal', headers })).json().sessions;
+    expect(journal).toHaveLength(1);
+    expect(journal[0].entries.map((e: { path: string }) => e.path).sort()).toEqual(p.items.map((i) => i.path).sort());
+    expect(journal[0].entries.every((e: { result: string; policy: string }) => e.result === 'deleted' && e.policy === 'moderate')).toBe(true);
     expect((await plan('moderate')).items).toEqual([]);
 
     const en = await app.inject({ url: '/api/report', headers });
