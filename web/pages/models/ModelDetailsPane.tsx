@@ -4,6 +4,7 @@ import { checkpointName } from '../../api/checkpoint-details.js';
 import { useEntry } from '../../api/hooks.js';
 import { CheckpointDetails } from '../../components/CheckpointDetails.js';
 import { DeletedNote, DeleteEntryButton } from '../../components/DeleteDialog.js';
+import { EntryJobs } from '../../components/EntryJobs.js';
 import { ProtectionNote, ReferenceList } from '../../components/DetailsPane.js';
 import pane from '../../components/DetailsPane.module.css';
 import { TagChips } from '../../components/TagChips.js';
@@ -62,6 +63,7 @@ export const ModelDetailsPane = forwardRef<HTMLElement, Props>(function ModelDet
             )}
           </dl>
           <DeleteEntryButton entry={entry.data} onDeleted={setDeleted} />
+          {checkpoint && <EntryJobs path={checkpoint.path} />}
           {entry.data ? (
             <TagEditor key={entry.data.path} entry={entry.data} inputRef={tagInputRef} onEscape={onTagsDone} />
           ) : (

@@ -3,6 +3,7 @@ import type { DeletionResult, EntryDetails } from '../../../shared/schemas/index
 import { useEntry } from '../../api/hooks.js';
 import { CheckpointDetails } from '../../components/CheckpointDetails.js';
 import { DeletedNote, DeleteEntryButton } from '../../components/DeleteDialog.js';
+import { EntryJobs } from '../../components/EntryJobs.js';
 import { ProtectionNote, ReferenceList } from '../../components/DetailsPane.js';
 import pane from '../../components/DetailsPane.module.css';
 import { TagEditor } from '../../components/TagEditor.js';
@@ -88,6 +89,7 @@ function Details({
         </Fact>
       </dl>
       <DeleteEntryButton entry={entry} onDeleted={onDeleted} />
+      {entry.path !== '' && <EntryJobs path={entry.path} />}
       <TagEditor key={entry.path} entry={entry} inputRef={tagInputRef} onEscape={onTagsDone} />
       {(entry.references ?? []).length > 0 && (
         <>
