@@ -74,3 +74,12 @@ test('models', async ({ page }) => {
   await settle(page);
   await page.screenshot({ path: `${OUT}/models.png` });
 });
+
+test('cleanup', async ({ page }) => {
+  await page.goto(server.url);
+  await expect(page.getByText(/^Scan complete/)).toBeVisible({ timeout: 120_000 });
+  await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Cleanup' }).click();
+  await expect(page.getByRole('region', { name: 'Projection' })).toBeVisible({ timeout: 60_000 });
+  await settle(page);
+  await page.screenshot({ path: `${OUT}/cleanup.png` });
+});
