@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../app.js';
-import type { Config } from '../config.js';
+import { plainConfig } from '../test-utils/plain-config.js';
 
 const { values } = parseArgs({ options: { folders: { type: 'string', default: '40' }, files: { type: 'string', default: '30' }, runs: { type: 'string', default: '5' } } });
 const folders = Number(values.folders);
@@ -43,21 +43,7 @@ for (let r = 0; r < runs; r++) {
     const root = join(top, 'checkpoints');
     build(root);
     build(join(top, 'copy'));
-    const config: Config = {
-      root,
-      project: top,
-      demo: false,
-      port: 0,
-      host: '127.0.0.1',
-      allowHosts: [],
-      readOnly: false,
-      open: false,
-      stateDir: join(top, '.ckptdash'),
-      lang: 'en',
-      token: { value: 'bench-token-0123456789', rotate: false },
-      demoReset: false,
-      settings: {},
-    };
+    const config = plainConfig(top, 'bench-token-0123456789');
     const app = await buildApp(config, { token: 'bench-token-0123456789' });
     await app.ready();
     await app.ckpt.scan.ready();

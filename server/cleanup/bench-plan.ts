@@ -16,7 +16,7 @@ import { buildApp } from '../app.js';
 import { generateDemoProject } from '../demo/generate.js';
 import { readReferences } from '../refs/reader.js';
 import { ScanService } from '../scan/scan-service.js';
-import type { Config } from '../config.js';
+import { plainConfig } from '../test-utils/plain-config.js';
 
 const { values } = parseArgs({ options: { files: { type: 'string', default: '200000' }, runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
@@ -40,21 +40,7 @@ function generate(root: string, n: number): void {
 }
 
 async function measure(label: string, project: string, demo: boolean): Promise<void> {
-  const config: Config = {
-    root: join(project, 'checkpoints'),
-    project,
-    demo,
-    port: 0,
-    host: '127.0.0.1',
-    allowHosts: [],
-    readOnly: false,
-    open: false,
-    stateDir: join(project, '.ckptdash'),
-    lang: 'en',
-    token: { value: 'bench-token-0123456789', rotate: false },
-    demoReset: false,
-    settings: {},
-  };
+  const config = plainConfig(project, 'bench-token-0123456789', { demo });
   // An hour ahead: nothing generated just now counts as being written.
   const app = await buildApp(config, { token: 'bench-token-0123456789', now: () => Date.now() + 3_600_000 });
   await app.ready();

@@ -23,6 +23,23 @@ export interface UnitRead {
 /** A run folder's sidecar metrics (readSidecars over the folder), possibly remembered by the caller. */
 export type SidecarSource = (run: string) => ReturnType<typeof readSidecars>;
 
+/**
+ * Sidecars listed once per run folder and kept for `ttlMs`, so a rewritten metrics.json is seen by
+ * later reads; listing a 100,000-file folder once per checkpoint would be quadratic.
+ */
+export function memoizedSidecars(fs: RootFs, ttlMs: number): SidecarSource {
+  const cache = new Map<string, { at: number; value: ReturnType<typeof readSidecars> }>();
+  return (run) => {
+    const now = Date.now();
+    const hit = cache.get(run);
+    if (hit && now - hit.at < ttlMs) return hit.value;
+    const value = readSidecars(rootFsFolder(fs, run));
+    if (cache.size > 1_000) cache.clear();
+    cache.set(run, { at: now, value });
+    return value;
+  };
+}
+
 export function readUnit(fs: RootFs, ref: UnitRef, opts: ReadOptions, sidecars?: SidecarSource): UnitRead {
   try {
     return { info: withRunSidecars(fs, ref, readRef(fs, ref, opts), sidecars), cacheable: true };

@@ -5,10 +5,11 @@
 import { naturalCompare } from '../../shared/natural-sort.js';
 import type { Checkpoint } from '../../shared/schemas/entry.js';
 import type { RootFs } from '../fs/root-fs.js';
-import { readSidecars, rootFsFolder, WRITING_RECENT_MS, type CheckpointInfo } from '../models/index.js';
+import { WRITING_RECENT_MS, type CheckpointInfo } from '../models/index.js';
 import type { ResetEvent, ScanService, TreeEvent } from '../scan/scan-service.js';
 import type { ModelCache } from './cache.js';
-import { readUnit } from './read-unit.js';
+import { Batcher } from './batcher.js';
+import { memoizedSidecars, readUnit, type SidecarSource } from './read-unit.js';
 import { SliceRunner } from './slices.js';
 import { detailsOf, tagsOfInfo, tagTotalsOf, toCheckpoint } from './to-checkpoint.js';
 import { folderUnits, parentOf, walkUnits, type UnitRef } from './units.js';
@@ -66,9 +67,10 @@ export class ModelService {
   private started: Promise<void> | null = null;
   private readonly work: SliceRunner;
   private recheckTimer: NodeJS.Timeout | undefined;
-  private announceTimer: NodeJS.Timeout | undefined;
-  private readonly toAnnounce = new Set<string>();
-  private readonly sidecarCache = new Map<string, { at: number; value: ReturnType<typeof readSidecars> }>();
+  /** A run folder's sidecars are listed once for all its checkpoints (a readdir per checkpoint is quadratic). */
+  private readonly sidecars: SidecarSource;
+  /** Tag changes from reads go out in batches: a first read of thousands of files is not thousands of events. */
+  private readonly announcer: Batcher<string>;
   private readCount = 0;
   private changes = 0;
   private readonly now: () => number;
@@ -76,6 +78,8 @@ export class ModelService {
   constructor(private readonly o: ModelServiceOptions) {
     this.now = o.now ?? Date.now;
     this.work = new SliceRunner(() => this.step(), o.sliceMs ?? 15);
+    this.sidecars = memoizedSidecars(o.rootFs, SIDECAR_TTL_MS);
+    this.announcer = new Batcher(ANNOUNCE_MS, (paths) => this.o.onTagsChanged?.(paths));
   }
 
   /** Begins once the first scan is ready; later calls do nothing. */
@@ -113,7 +117,7 @@ export class ModelService {
   close(): void {
     this.closed = true;
     clearTimeout(this.recheckTimer);
-    clearTimeout(this.announceTimer);
+    this.announcer.stop();
     this.o.scan?.off('tree', this.onTree);
     this.o.scan?.off('reset', this.onReset);
     this.work.stop();
@@ -146,7 +150,7 @@ export class ModelService {
     this.changes++;
     this.o.cache.put(path, u.ref.etag, { info: u.info, readMs: u.readAt ?? this.now() });
     // The integrity the pages show changed even when the tags did not.
-    this.announce(path);
+    this.announcer.add(path);
   }
 
   /** How many checkpoint reads ran (cache hits excluded). */
@@ -332,38 +336,10 @@ export class ModelService {
     this.changes++;
     const before = u.tags;
     Object.assign(u, { info, readAt: now, tags: tagsOfInfo(info) });
-    if (before.join() !== u.tags.join()) this.announce(path);
+    if (before.join() !== u.tags.join()) this.announcer.add(path);
     // A file being written is read again soon; only settled results are worth keeping.
     if (info.integrity.status === 'writing') this.scheduleRecheck();
     else if (cacheable) this.o.cache.put(path, u.ref.etag, { info, readMs: now });
-  }
-
-  /**
-   * A run folder's sidecars, listed once for all its checkpoints: listing a 100,000-file folder
-   * for each of its checkpoints would be quadratic. Kept briefly, so a rewritten metrics.json is
-   * seen by the next reads.
-   */
-  private readonly sidecars = (run: string): ReturnType<typeof readSidecars> => {
-    const now = Date.now();
-    const hit = this.sidecarCache.get(run);
-    if (hit && now - hit.at < SIDECAR_TTL_MS) return hit.value;
-    const value = readSidecars(rootFsFolder(this.o.rootFs, run));
-    if (this.sidecarCache.size > 1_000) this.sidecarCache.clear();
-    this.sidecarCache.set(run, { at: now, value });
-    return value;
-  };
-
-  /** Tag changes go out in batches: a first read of thousands of files would otherwise be thousands of events. */
-  private announce(path: string): void {
-    this.toAnnounce.add(path);
-    if (this.announceTimer !== undefined || this.closed) return;
-    this.announceTimer = setTimeout(() => {
-      this.announceTimer = undefined;
-      const paths = [...this.toAnnounce];
-      this.toAnnounce.clear();
-      this.o.onTagsChanged?.(paths);
-    }, ANNOUNCE_MS);
-    this.announceTimer.unref();
   }
 
   private writingPaths(): string[] {

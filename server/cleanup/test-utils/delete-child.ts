@@ -1,26 +1,11 @@
 // A server process for the crash test: it starts deleting a category as a
 // job and says "deleting" after the first deletions; the test kills it.
 //   node --import tsx delete-child.ts PROJECT
-import { join } from 'node:path';
 import { buildApp } from '../../app.js';
-import type { Config } from '../../config.js';
+import { plainConfig } from '../../test-utils/plain-config.js';
 
 const project = process.argv[2];
-const config: Config = {
-  root: join(project, 'checkpoints'),
-  project,
-  demo: false,
-  port: 0,
-  host: '127.0.0.1',
-  allowHosts: [],
-  readOnly: false,
-  open: false,
-  stateDir: join(project, '.ckptdash'),
-  lang: 'en',
-  token: { value: 'crash-test-token-0123456789', rotate: false },
-  demoReset: false,
-  settings: {},
-};
+const config = plainConfig(project, 'crash-test-token-0123456789');
 const app = await buildApp(config, { token: 'crash-test-token-0123456789' });
 await app.ready();
 await app.ckpt.scan.ready();
