@@ -267,9 +267,3 @@ function newestFileIn(ix: TreeIndex, dir: string): number {
   for (const ch of ix.childrenOf(id)) if (ix.kind(ch) !== KIND_DIR) newest = Math.max(newest, ix.c.mtimeMs[ch]);
   return newest;
 }
-
-/** True when the index entry is a folder. */
-export function isDirPath(ix: TreeIndex, path: string): boolean {
-  const id = ix.lookup(path);
-  return id >= 0 && ix.kind(id) === KIND_DIR;
-}

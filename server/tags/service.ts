@@ -120,14 +120,6 @@ export class TagService {
     return d.twins.filter((t) => unchanged(t, this.dups.get(t)?.etag));
   }
 
-  get defaultRetention(): Retention {
-    return this.retention;
-  }
-
-  get references(): VersionedReferences {
-    return this.refs;
-  }
-
   /**
    * The current snapshot; null before the first scan is ready. While the models service works
    * through a backlog (the first read of every checkpoint), a snapshot up to MODELS_STALE_MS old
