@@ -4,13 +4,14 @@
 // would shrink to nothing. Compared, in the same run on the same files, with
 // `tar -czf` at the same gzip level and with `unzip -tq`. Not a test.
 //
-//   npx tsx server/backup/bench-backup.ts [--files 6] [--mb 46] [--levels 1,6,9]
+//   npx tsx server/backup/bench-backup.ts [--files 6] [--mb 46] [--levels 1,6,9] [--json FILE]
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
+import { writeSectionJson } from '../../bench/lib.js';
 import { layoutCheckpoint } from '../demo/checkpoint-content.js';
 import { RootFs } from '../fs/root-fs.js';
 import { verifyCheckpointFile } from '../models/verify.js';
@@ -18,7 +19,9 @@ import { statEtag } from '../scan/etag.js';
 import { BackupCatalog } from './read.js';
 import { writeBackup } from './writer.js';
 
-const { values } = parseArgs({ options: { files: { type: 'string', default: '6' }, mb: { type: 'string', default: '46' }, levels: { type: 'string', default: '1,6,9' } } });
+const { values } = parseArgs({
+  options: { files: { type: 'string', default: '6' }, mb: { type: 'string', default: '46' }, levels: { type: 'string', default: '1,6,9' }, json: { type: 'string' } },
+});
 const FILES = Number(values.files);
 const BYTES = Number(values.mb) * 1_000_000;
 const LEVELS = values.levels.split(',').map(Number);
@@ -84,6 +87,7 @@ try {
   for (const p of paths) utimesSync(join(root, p), old, old);
   const rootFs = new RootFs(root);
   const total = paths.reduce((s, p) => s + statSync(join(root, p)).size, 0);
+  const result: Record<string, unknown> = { section: 'backup', files: FILES, bytes: total, levels: [] as unknown[] };
   console.log(`${FILES} torch-zip checkpoints of random float32 weights, ${(total / MB).toFixed(1)} MB in all (${tmpdir()}, warm page cache)`);
   console.log('');
   const extra: string[] = [];
@@ -112,6 +116,7 @@ try {
       const v0 = performance.now();
       const v = await catalog.verify(r.file);
       const verifyMs = performance.now() - v0;
+      result.verifyBackup = { ms: verifyMs, ok: v.ok, listMs };
       extra.push(`first listing of the level-${level} archive (reads to its MANIFEST): ${(listMs / 1000).toFixed(2)} s; verify-backup (gunzip + sha256 of every entry): ${(verifyMs / 1000).toFixed(2)} s, ${rate(total, verifyMs)}, ok=${v.ok}`);
     }
     rmSync(join(project, 'backups', r.file));
@@ -120,6 +125,7 @@ try {
     if (tar.status !== 0) throw new Error(`tar failed: ${tar.stderr}`);
     const tarBytes = statSync(out).size;
     rmSync(out);
+    (result.levels as unknown[]).push({ level, ms, writeMs: writeDone, bytes: r.bytes, tarMs, tarBytes });
     console.log(
       `${String(level).padEnd(10)} | ${(ms / 1000).toFixed(2)} s, ${rate(total, ms).padEnd(9)} ${(r.bytes / MB).toFixed(2)} MB`.padEnd(54) +
         ` | ${(writeDone / 1000).toFixed(2)} s`.padEnd(14) +
@@ -138,6 +144,7 @@ try {
     closeSync(fd);
     if (v.status !== 'ok') throw new Error(`${p}: ${v.status} ${v.detail ?? ''}`);
   }
+  result.fullVerify = { ms: verifyMs };
   console.log(`full verify (verifyCheckpointFile, every CRC-32): ${(verifyMs / 1000).toFixed(2)} s, ${rate(total, verifyMs)}`);
   const probe = spawnSync('unzip', ['-v']);
   if (probe.error) {
@@ -145,8 +152,10 @@ try {
   } else {
     const [u, unzipMs] = time(() => paths.map((p) => spawnSync('unzip', ['-tq', join(root, p)], { encoding: 'utf8' })));
     const bad = u.filter((x) => x.status !== 0);
+    result.unzip = { ms: unzipMs, errors: bad.length };
     console.log(`unzip -tq on the same files:                        ${(unzipMs / 1000).toFixed(2)} s, ${rate(total, unzipMs)}${bad.length ? ` (${bad.length} reported errors)` : ''}`);
   }
+  writeSectionJson(values.json, result);
 } finally {
   rmSync(project, { recursive: true, force: true });
 }

@@ -1,7 +1,7 @@
 /**
  * Deleting a category through the guard against `rm -rf` of an identical copy:
  *
- *   npx tsx server/cleanup/bench-delete.ts [--folders 40] [--files 30] [--runs 5]
+ *   npx tsx server/cleanup/bench-delete.ts [--folders 40] [--files 25] [--runs 5] [--json FILE]
  *
  * Each run builds two identical trees of debug folders, deletes one as the
  * `conservative` plan's debug category (every check, the journal, the index
@@ -12,10 +12,13 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, truncateSync, utim
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median, writeSectionJson } from '../../bench/lib.js';
 import { buildApp } from '../app.js';
 import { plainConfig } from '../test-utils/plain-config.js';
 
-const { values } = parseArgs({ options: { folders: { type: 'string', default: '40' }, files: { type: 'string', default: '30' }, runs: { type: 'string', default: '5' } } });
+const { values } = parseArgs({
+  options: { folders: { type: 'string', default: '40' }, files: { type: 'string', default: '25' }, runs: { type: 'string', default: '5' }, json: { type: 'string' } },
+});
 const folders = Number(values.folders);
 const perFolder = Number(values.files);
 const runs = Number(values.runs);
@@ -34,7 +37,6 @@ function build(root: string): void {
   }
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const guarded: number[] = [];
 const rm: number[] = [];
 for (let r = 0; r < runs; r++) {
@@ -67,3 +69,4 @@ console.log(`| deleter | runs (ms) | median (ms) | ratio |`);
 console.log(`| --- | --- | --- | --- |`);
 console.log(`| guarded deletion (checks, journal, index) | ${guarded.map((x) => x.toFixed(0)).join(' ')} | ${median(guarded).toFixed(0)} | ${(median(guarded) / median(rm)).toFixed(2)} |`);
 console.log(`| rm -rf of an identical copy | ${rm.map((x) => x.toFixed(0)).join(' ')} | ${median(rm).toFixed(0)} | 1.00 |`);
+writeSectionJson(values.json, { section: 'delete', files, folders, runs, guarded: { runs: guarded, median: median(guarded) }, rm: { runs: rm, median: median(rm) } });

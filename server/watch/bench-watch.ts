@@ -1,7 +1,7 @@
 /**
  * Folder watcher benchmark on a generated tree:
  *
- *   node --expose-gc --import tsx server/watch/bench-watch.ts [--files 200000] [--per-dir 100] [--idle 10] [--samples 50] [--debounce 50] [--keep DIR]
+ *   node --expose-gc --import tsx server/watch/bench-watch.ts [--files 200000] [--per-dir 100] [--idle 10] [--samples 50] [--debounce 50] [--keep DIR] [--json FILE]
  *
  * Prints the time and memory to start watching after the first scan (one
  * fs.watch per folder; the kernel's own count of inotify watches is read
@@ -11,10 +11,11 @@
  * tree is the scanner benchmark's shape (sessionS/runR/seedK/, `--per-dir`
  * empty files per leaf). Not a test: nothing here asserts a time.
  */
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { generateScanTree, quantile, sleep, writeSectionJson } from '../../bench/lib.js';
 import { ScanService } from '../scan/scan-service.js';
 import { FolderWatcher } from './folder-watcher.js';
 
@@ -26,24 +27,12 @@ const { values } = parseArgs({
     samples: { type: 'string', default: '50' },
     debounce: { type: 'string', default: '50' },
     keep: { type: 'string' },
+    json: { type: 'string' },
   },
 });
 const files = Number(values.files);
 const perDir = Number(values['per-dir']);
-const leaves: string[] = [];
-
-function generate(root: string, n: number, write: boolean): void {
-  let made = 0;
-  for (let d = 0; made < n; d++) {
-    const rel = join(`session${d % 20}`, `run${Math.floor(d / 20) % 50}`, `seed${d}`);
-    leaves.push(rel);
-    if (write) mkdirSync(join(root, rel), { recursive: true });
-    for (let i = 0; i < perDir && made < n; i++, made++) if (write) closeSync(openSync(join(root, rel, `checkpoint_epoch${i}.pt`), 'w'));
-  }
-}
-
 const gc = (globalThis as { gc?: () => void }).gc;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mb = (b: number) => `${(b / 1048576).toFixed(1)} MB`;
 
 function memory(): NodeJS.MemoryUsage {
@@ -66,18 +55,15 @@ function kernelWatches(): number {
 }
 
 /** CPU time of the whole process over `s` seconds of doing nothing; collected first, so that V8's idle-time heap reduction does not land in the window. */
-async function idleCpu(s: number): Promise<string> {
+async function idleCpu(s: number): Promise<{ user: number; system: number; text: string }> {
   memory();
   await sleep(200);
   const c0 = process.cpuUsage();
   await sleep(s * 1000);
   const c = process.cpuUsage(c0);
-  return `CPU user ${(c.user / 1000).toFixed(1)} ms, system ${(c.system / 1000).toFixed(1)} ms`;
-}
-
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+  const user = c.user / 1000;
+  const system = c.system / 1000;
+  return { user, system, text: `CPU user ${user.toFixed(1)} ms, system ${system.toFixed(1)} ms (${((100 * (user + system)) / (s * 1000)).toFixed(3)} % of a core)` };
 }
 
 async function main(): Promise<void> {
@@ -89,7 +75,7 @@ async function main(): Promise<void> {
   const keepAlive = setInterval(() => {}, 60_000);
   try {
     const tg = performance.now();
-    generate(root, files, generated);
+    const leaves = generateScanTree(root, files, perDir, generated);
     if (generated) console.log(`generated ${files} files in ${((performance.now() - tg) / 1000).toFixed(1)} s under ${root}`);
     scan.start();
     await scan.ready();
@@ -97,7 +83,8 @@ async function main(): Promise<void> {
     const { entries, dirs } = scan.summary();
     console.log(`scanned: ${entries} entries, ${dirs} folders (+ the root)`);
     const idleS = Number(values.idle);
-    console.log(`idle ${idleS} s before watching: ${await idleCpu(idleS)}`);
+    const idleBefore = await idleCpu(idleS);
+    console.log(`idle ${idleS} s before watching: ${idleBefore.text}`);
 
     watcher = new FolderWatcher(scan, { root, debounceMs: Number(values.debounce) });
     const m0 = memory();
@@ -112,7 +99,8 @@ async function main(): Promise<void> {
     );
 
     await watcher.idle();
-    console.log(`idle ${idleS} s while watching: ${await idleCpu(idleS)}`);
+    const idleWatching = await idleCpu(idleS);
+    console.log(`idle ${idleS} s while watching: ${idleWatching.text}`);
 
     const lat: number[] = [];
     for (let i = 0; i < Number(values.samples); i++) {
@@ -136,6 +124,14 @@ async function main(): Promise<void> {
       `creation → tree event over ${lat.length} files (debounce ${values.debounce} ms): median ${quantile(lat, 0.5).toFixed(1)} ms, ` +
         `p95 ${quantile(lat, 0.95).toFixed(1)} ms, max ${Math.max(...lat).toFixed(1)} ms`,
     );
+    writeSectionJson(values.json, {
+      section: 'watch',
+      entries,
+      dirs,
+      start: { ms, handles: watcher.watchCount, kernelWatches: kernelWatches(), rssAdded: m1.rss - m0.rss, heapAdded: m1.heapUsed - m0.heapUsed, rss: m1.rss },
+      idle: { seconds: idleS, before: idleBefore, watching: idleWatching, percentOfCore: (100 * (idleWatching.user + idleWatching.system)) / (idleS * 1000) },
+      event: { samples: lat.length, debounceMs: Number(values.debounce), median: quantile(lat, 0.5), p95: quantile(lat, 0.95), max: Math.max(...lat) },
+    });
   } finally {
     clearInterval(keepAlive);
     await watcher?.close();
