@@ -2,6 +2,7 @@
 // through the same guard, as a job with progress, cancel and a summary.
 import { Policy } from '../../shared/schemas/common.js';
 import { ApiError } from '../errors.js';
+import { splitRelPath } from '../fs/paths.js';
 import type { JobKind } from '../jobs/manager.js';
 import type { Deletions } from './deletions.js';
 
@@ -29,13 +30,23 @@ export function deleteJob(deletions: Deletions): JobKind<BulkParams> {
     kind: 'delete',
     mutates: true,
     prepare(params) {
+      // Closed like every body schema: an unknown key is a mistake, or a probe.
+      const extra = Object.keys(params).filter((k) => k !== 'items' && k !== 'policy');
+      if (extra.length > 0) throw new ApiError(400, 'INVALID_PARAMS', `unknown parameter: ${extra.join(', ')}`);
       const items = params.items;
       if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK) {
         throw new ApiError(400, 'INVALID_PARAMS', `items must be a list of 1 to ${MAX_BULK} { path, etag? }`);
       }
       for (const it of items) {
-        const ok = it && typeof it === 'object' && typeof it.path === 'string' && (it.etag === undefined || typeof it.etag === 'string');
+        const ok =
+          it &&
+          typeof it === 'object' &&
+          typeof it.path === 'string' &&
+          (it.etag === undefined || typeof it.etag === 'string') &&
+          Object.keys(it).every((k) => k === 'path' || k === 'etag');
         if (!ok) throw new ApiError(400, 'INVALID_PARAMS', 'each item must be { path: string, etag?: string }');
+        // A path against the contract is refused now, not item by item once the job runs.
+        splitRelPath(it.path);
       }
       const policy = params.policy;
       if (policy !== undefined && !POLICIES.includes(String(policy))) throw new ApiError(400, 'INVALID_PARAMS', `unknown policy ${String(policy)}`);

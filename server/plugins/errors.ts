@@ -1,5 +1,6 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
+import { SECURITY_HEADERS } from './security-headers.js';
 
 /** Fastify's own client errors, renamed to the API's codes. */
 const FASTIFY_CODES: Record<string, string> = {
@@ -17,6 +18,13 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err instanceof ApiError) {
       return reply.status(err.statusCode).send({ error: { code: err.code, message: err.message, ...err.details } });
     }
+    if (err.name === 'SqliteError') {
+      // The state file failed under a request (disk full, I/O error): the store moves to memory and
+      // the server to read-only, and the client is told why instead of a bare 500.
+      const p = app.ckpt.store.failed(err);
+      req.log.error({ err }, 'state file failed');
+      return reply.status(503).send({ error: { code: p.code, message: `the state file failed; ${p.message}` } });
+    }
     const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
     if (status >= 500) {
       req.log.error({ err }, 'request failed');
@@ -28,4 +36,15 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (!code && err instanceof SyntaxError) code = 'INVALID_JSON';
     return reply.status(status).send({ error: { code: code ?? 'BAD_REQUEST', message: err.message } });
   });
+}
+
+/**
+ * For Fastify's `frameworkErrors`: a URL the router cannot decode (`/%zz`) or a
+ * parameter over the length limit is answered before any hook runs, so this
+ * reply adds the security headers itself and keeps the API's error shape.
+ */
+export function frameworkErrorReply(err: FastifyError, _req: FastifyRequest, reply: FastifyReply): void {
+  const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
+  const code = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URL_TOO_LONG' : 'BAD_URL';
+  reply.headers(SECURITY_HEADERS).status(status).send({ error: { code, message: status === 414 ? 'a URL parameter is too long' : 'the URL cannot be decoded' } });
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { tokenMatches } from '../token.js';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -12,8 +12,35 @@ export const AUTH_FAILURE_DELAY_MS = 250;
 export function parseHost(host: string | undefined): { name: string; port?: string } | null {
   if (!host) return null;
   const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?$/.exec(host);
-  if (!m) return null;
+  if (!m || (m[2] !== undefined && Number(m[2]) > 65535)) return null;
   return { name: m[1].toLowerCase(), port: m[2] };
+}
+
+const isApiPath = (path: string) => path === '/api' || path.startsWith('/api/');
+
+/** How many Host headers the request carried (Node keeps only the first in `headers`). */
+function hostHeaderCount(req: FastifyRequest): number {
+  const raw = req.raw.rawHeaders;
+  let n = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].toLowerCase() === 'host') n++;
+  return n;
+}
+
+/**
+ * The logger options with request lines that leave out the query string: the
+ * token belongs in the URL fragment, but one pasted into a query must never
+ * reach a log.
+ */
+export function withoutQueriesInLog(logger: FastifyServerOptions['logger']): FastifyServerOptions['logger'] {
+  if (!logger) return false;
+  const options = logger === true ? {} : logger;
+  return {
+    ...options,
+    serializers: {
+      ...options.serializers,
+      req: (req: FastifyRequest) => ({ method: req.method, url: req.url.split('?')[0], host: req.host, remoteAddress: req.ip }),
+    },
+  };
 }
 
 export const hashSessionId = (id: string) => createHash('sha256').update(id).digest('hex');
@@ -43,8 +70,10 @@ export function installGuard(app: FastifyInstance): void {
   };
 
   app.addHook('onRequest', async (req, reply) => {
+    // An absolute request target names its own authority, which Node ignores: only the Host header counts, so only the path form is taken.
+    if (!req.url.startsWith('/')) return deny(reply, 400, 'BAD_REQUEST_TARGET', 'the request target must be a path');
     const host = parseHost(req.headers.host);
-    const allowed = host && (LOOPBACK_HOSTS.has(host.name) || ctx().config.allowHosts.includes(host.name));
+    const allowed = host && hostHeaderCount(req) === 1 && (LOOPBACK_HOSTS.has(host.name) || ctx().config.allowHosts.includes(host.name));
     if (!host || !allowed) return deny(reply, 403, 'HOST_NOT_ALLOWED', 'this Host is not allowed (see --allow-host)');
 
     const origin = req.headers.origin;
@@ -56,8 +85,9 @@ export function installGuard(app: FastifyInstance): void {
       return deny(reply, 403, 'CROSS_SITE', 'cross-site requests are not allowed');
     }
 
-    const path = req.url.split('?')[0];
-    if (path !== '/api' && !path.startsWith('/api/')) return;
+    // The router decodes the path (`/%61pi/tags` reaches /api/tags): the route it matched decides, not the raw spelling.
+    const route = req.routeOptions.url;
+    if (!isApiPath(req.url.split('?')[0]) && !(route !== undefined && isApiPath(route))) return;
     if (req.routeOptions.config?.public) return;
 
     const given = bearer(req);
