@@ -25,7 +25,7 @@ export const DEFAULT_PICKLE_LIMITS: PickleLimits = {
   maxMemo: 2_000_000,
   maxDepth: 1_000,
   maxItems: 4_000_000,
-  maxBytes: 256 * 1024 * 1024,
+  maxBytes: 64 * 1024 * 1024,
   maxLongBytes: 1024,
 };
 

@@ -5,8 +5,12 @@ import { readExact, type ByteSource } from './byte-source.js';
 import { corrupt, truncated } from './errors.js';
 import { epochAndStep, metricsOf, numberScalar, type Scalar } from './metric-names.js';
 
-/** Headers larger than this are refused (the format's own readers use the same bound). */
-export const MAX_SAFETENSORS_HEADER = 100 * 1024 * 1024;
+/**
+ * Headers larger than this are refused. The format's own readers allow 100 MB, but a header is
+ * read whole and held two or three times over (bytes, string, parsed JSON) on the server's event
+ * loop; real ones are ~150 bytes per tensor, so this still fits 200,000 tensors.
+ */
+export const MAX_SAFETENSORS_HEADER = 32 * 1024 * 1024;
 
 /** safetensors dtype codes → torch names and element size in bytes (sub-byte types as fractions). */
 const DTYPES: Readonly<Record<string, [string, number]>> = {

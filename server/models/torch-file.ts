@@ -3,7 +3,7 @@
 // central directory still gives: the first local header is data.pkl, whose
 // pickle ends with STOP, so its metadata survives an interrupted save.
 import type { ByteSource } from './byte-source.js';
-import { corrupt, truncated } from './errors.js';
+import { corrupt, ModelReadError, truncated } from './errors.js';
 import type { ScalarReader } from './metadata.js';
 import { unpickle, type PickleLimits, type PickleResult } from './pickle.js';
 import type { TensorStub } from './py-values.js';
@@ -16,7 +16,9 @@ export interface PickleReadOptions {
   limits?: Partial<PickleLimits>;
 }
 
-export const DEFAULT_MAX_PICKLE_BYTES = 256 * 1024 * 1024;
+// A state_dict's pickle is ~100 bytes per tensor (data.pkl of 100,000 tensors: ~10 MB); legacy
+// files also hold small Python objects inline. Kept low so a hostile file costs ~100 MB at most.
+export const DEFAULT_MAX_PICKLE_BYTES = 64 * 1024 * 1024;
 
 /** A torch zip's directory and its unpickled data.pkl. */
 export interface TorchZip {
@@ -42,13 +44,24 @@ export function readTorchZip(src: ByteSource, opts: PickleReadOptions): TorchZip
   return { dir, pickle: unpickle(readEntryBytes(src, dir, pkl, opts.maxPickleBytes), { limits: opts.limits }) };
 }
 
+/** The first read of a pickle whose length is unknown; grown fourfold while the pickle is cut short. */
+const SALVAGE_FIRST_WINDOW = 1024 * 1024;
+
 /** The pickle of a torch zip whose end is missing, read from its first local header; null when that is not data.pkl. */
 export function salvageTorchPickle(src: ByteSource, opts: PickleReadOptions): PickleResult | null {
   const first = firstLocalEntry(src);
   if (!first || !(first.name === 'data.pkl' || first.name.endsWith('/data.pkl'))) return null;
-  const window = Math.min(src.size - first.dataOffset, opts.maxPickleBytes);
-  if (window <= 0) throw truncated('the file ends before its pickle');
-  return unpickle(src.read(first.dataOffset, window), { limits: opts.limits });
+  const available = Math.min(src.size - first.dataOffset, opts.maxPickleBytes);
+  if (available <= 0) throw truncated('the file ends before its pickle');
+  // The pickle ends where STOP is, usually within a few KB: a large file cut mid-save (or a
+  // sparse one) must not cost a read, and the memory, of the whole window.
+  for (let window = Math.min(available, SALVAGE_FIRST_WINDOW); ; window = Math.min(available, window * 4)) {
+    try {
+      return unpickle(src.read(first.dataOffset, window), { limits: opts.limits });
+    } catch (err) {
+      if (!(err instanceof ModelReadError && err.problem === 'truncated') || window >= available) throw err;
+    }
+  }
 }
 
 /** Checks that every storage the pickle uses has its `data/<key>` entry, large enough. */
