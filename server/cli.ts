@@ -18,7 +18,7 @@ With no directory: ./checkpoints if it exists, else a generated demo project.
   --token-file F     read the access token from F (CKPTDASH_TOKEN sets it too)
   --token T          the access token (visible in ps: prefer --token-file)
   --new-token        replace the saved token and end every open session
-  --read-only        never delete, tag, back up or restore
+  --read-only        never delete, tag, back up or restore (needed to serve your home folder itself)
   --no-open          do not open a browser
   --state DIR        state folder (default <project>/.ckptdash)
   --lang en|es       report language

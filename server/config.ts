@@ -1,4 +1,5 @@
 import { existsSync, statSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError } from './errors.js';
@@ -171,6 +172,17 @@ function realPathLoose(path: string): string {
   return join(realpathSync(p), ...tail);
 }
 
+/** Real path of the user's home folder (HOME, else the system's idea of it); undefined when there is none. */
+function homeFolder(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.HOME ?? homedir();
+  if (!raw || !isAbsolute(raw)) return undefined;
+  try {
+    return realpathSync(raw);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface ResolveContext {
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -225,6 +237,13 @@ export async function resolveConfig(cli: CliOptions, ctx: ResolveContext): Promi
   }
 
   const readOnly = cli.readOnly || (envBool(env, 'CKPTDASH_READ_ONLY') ?? settings.readOnly ?? false);
+  const home = homeFolder(env);
+  if (!readOnly && home !== undefined && (root === home || root === dirname(home))) {
+    throw new ConfigError(
+      `refusing to serve ${root === home ? 'your home folder' : 'the folder of every home folder'} ${root} as the checkpoints directory: ` +
+        'ckptdash can delete anything under it; give the checkpoints folder itself, or add --read-only to only browse it',
+    );
+  }
   const noOpen = cli.noOpen || (envBool(env, 'CKPTDASH_NO_OPEN') ?? false);
   const lang = flagLang ?? envLang ?? settings.lang ?? 'en';
 

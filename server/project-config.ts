@@ -1,9 +1,50 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import { Value } from 'typebox/value';
 import { ProjectConfigFile } from '../shared/schemas/project-config.js';
 
 export const PROJECT_CONFIG_NAME = 'ckptdash.config.json';
+
+/** A few settings fit in far less: a larger file is refused unread (it could be sparse, endless, or a device). */
+export const MAX_PROJECT_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * The config file's text, or null when there is none. Refuses, without reading
+ * it, anything that is not a regular file (a FIFO would block, /dev/zero never
+ * ends) or is larger than MAX_PROJECT_CONFIG_BYTES.
+ */
+export function readProjectConfigText(file: string): { ok: true; text: string | null } | { ok: false; error: string } {
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ok: true, text: null };
+    return { ok: false, error: `${PROJECT_CONFIG_NAME}: cannot read (${code ?? String(err)})` };
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) return { ok: false, error: `${PROJECT_CONFIG_NAME}: not a regular file` };
+    const tooLarge = { ok: false as const, error: `${PROJECT_CONFIG_NAME}: larger than ${MAX_PROJECT_CONFIG_BYTES} bytes, not read` };
+    if (st.size > MAX_PROJECT_CONFIG_BYTES) return tooLarge;
+    // Read to the end, up to one byte more than allowed: that tells a file that grew since fstat from one that fits.
+    const buf = Buffer.alloc(MAX_PROJECT_CONFIG_BYTES + 1);
+    let length = 0;
+    for (;;) {
+      const n = readSync(fd, buf, length, buf.length - length, length);
+      if (n === 0) break;
+      length += n;
+      if (length === buf.length) break;
+    }
+    if (length > MAX_PROJECT_CONFIG_BYTES) return tooLarge;
+    return { ok: true, text: buf.subarray(0, length).toString('utf8') };
+  } catch (err) {
+    return { ok: false, error: `${PROJECT_CONFIG_NAME}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})` };
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /** Where in a text a character offset falls, 1-based like editors show it. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
@@ -30,15 +71,10 @@ export type ProjectConfigResult =
  */
 export function loadProjectConfig(projectDir: string): ProjectConfigResult {
   const file = join(projectDir, PROJECT_CONFIG_NAME);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ok: true, file, exists: false, value: {} };
-    return { ok: false, file, exists: true, error: `${PROJECT_CONFIG_NAME}: cannot read (${code ?? String(err)})` };
-  }
-  return parseProjectConfig(text, file);
+  const read = readProjectConfigText(file);
+  if (!read.ok) return { ok: false, file, exists: true, error: read.error };
+  if (read.text === null) return { ok: true, file, exists: false, value: {} };
+  return parseProjectConfig(read.text, file);
 }
 
 export function parseProjectConfig(text: string, file: string): ProjectConfigResult {
@@ -49,12 +85,22 @@ export function parseProjectConfig(text: string, file: string): ProjectConfigRes
     const msg = (err as Error).message;
     const pos = /position (\d+)/.exec(msg);
     const lc = /line (\d+) column (\d+)/.exec(msg);
+    // Other messages quote the text around the bad token instead: `…, ..."<10 chars><token><10 chars>"... is not valid JSON`.
+    const quoted = /, (\.\.\.)?"([\s\S]*)"(?:\.\.\.)? is not valid JSON$/.exec(msg);
+    const around = quoted ? text.indexOf(quoted[2]) : -1;
     const where = lc
       ? { line: Number(lc[1]), column: Number(lc[2]) }
       : pos
         ? lineColumn(text, Number(pos[1]))
-        : lineColumn(text, text.length);
-    const reason = msg.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+.*$/, '');
+        : around >= 0 && quoted?.[1]
+          ? lineColumn(text, around + 10)
+          : lineColumn(text, text.length);
+    // One line: the quoted text may hold newlines, and the line and column say where it is.
+    const reason = msg
+      .replace(/\s*\(line \d+ column \d+\)/, '')
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/, (\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '')
+      .replace(/\s+/g, ' ');
     return {
       ok: false,
       file,

@@ -90,8 +90,42 @@ export function scanJsonCandidates(text: string): Candidate[] | null {
   return out;
 }
 
-/** YAML scalar strings of every document; null when any document has errors. */
+/**
+ * Deepest YAML the parser is given. It recurses once per level, and a regular
+ * expression compiled that deep (V8 recompiles flushed ones on demand) makes
+ * V8 abort the whole process instead of throwing: 60,000 nested `[` or `- `
+ * in a 120 KB pin source did. Real configs nest a few levels.
+ */
+export const MAX_YAML_NESTING = 256;
+
+/** An upper bound of a YAML text's nesting: open flow brackets plus each line's indentation and block indicators. */
+export function yamlNestingBound(text: string): number {
+  let flow = 0;
+  let lead = 0;
+  let atStart = true;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      atStart = true;
+      lead = 0;
+      continue;
+    }
+    // Spaces, tabs and the indicators `-`, `?`, `:` before a line's content may each open a level (over-counting is safe).
+    if (atStart && (c === 32 || c === 9 || c === 45 || c === 63 || c === 58)) lead++;
+    else {
+      atStart = false;
+      if (c === 91 || c === 123) flow++;
+      else if ((c === 93 || c === 125) && flow > 0) flow--;
+    }
+    if (lead + flow > max) max = lead + flow;
+  }
+  return max;
+}
+
+/** YAML scalar strings of every document; null when any document has errors or nests too deep to parse safely. */
 export function scanYaml(text: string): Candidate[] | null {
+  if (yamlNestingBound(text) > MAX_YAML_NESTING) return null;
   const lineCounter = new LineCounter();
   let docs;
   try {

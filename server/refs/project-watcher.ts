@@ -2,11 +2,11 @@
 // handful of files, unlike the checkpoints tree, which chokidar must never
 // see: it holds one watch per file). A changed source is re-read on its own
 // and patched into the ReferenceIndex.
-import { lstat, readFile } from 'node:fs/promises';
+import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 import type { ProjectConfigFile } from '../../shared/schemas/project-config.js';
-import { parseProjectConfig, PROJECT_CONFIG_NAME } from '../project-config.js';
+import { parseProjectConfig, PROJECT_CONFIG_NAME, readProjectConfigText } from '../project-config.js';
 import { readOne, readReferences, type ReaderOptions } from './reader.js';
 import type { ReferenceIndex } from './reference-index.js';
 import { DEFAULT_PIN_SOURCES, DEFAULT_TEXT_SOURCES, sourceScope, type SourceScope } from './sources.js';
@@ -229,17 +229,16 @@ export class ProjectWatcher {
 
   private async loadConfig(notify: boolean): Promise<void> {
     const file = path.join(this.scope.project, PROJECT_CONFIG_NAME);
-    let text: string | null;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT') {
-        this.report(err);
-        return;
-      }
-      text = null;
+    const read = readProjectConfigText(file);
+    if (!read.ok) {
+      // Unreadable, too large or not a file: reported like a malformed one; the last good settings stay.
+      if (this.configError === read.error) return;
+      this.lastConfigText = undefined;
+      this.configError = read.error;
+      if (notify) this.call(this.opts.onConfigError, read.error);
+      return;
     }
+    const text = read.text;
     // chokidar may report one save twice; the server only cares about new content.
     if (text === this.lastConfigText) return;
     this.lastConfigText = text;
