@@ -51,13 +51,53 @@ interface Candidate {
   /** The index id, once looked up. */
   id?: number;
   category: string;
-  reason: string;
+  /** The reason, or what an intermediate's reason is made of: the text is built only for items shown. */
+  reason: string | { n: number | undefined; run: string; finalName: string | undefined };
   rule: string;
+}
+
+function reasonText(c: Candidate): string {
+  if (typeof c.reason === 'string') return c.reason;
+  const { n, run, finalName } = c.reason;
+  const what = `intermediate checkpoint${n === undefined ? '' : ` ${n}`} of ${run}`;
+  return finalName ? `${what}, which has ${finalName}` : `${what}, a run without a final model (its newest is kept)`;
 }
 
 /** The plan of one policy. */
 export function buildPlan(input: PlanInput): Plan & { kept: KeptOut[] } {
   const { cls, policy, now } = input;
+  const ix = cls.ix;
+  const { items, kept } = selectItems(input);
+  const out = [...items.values()].map((c) => toItem(cls, c, now));
+  addReferenceWarnings(out, input.refs);
+  out.sort((a, b) => rank(a.category) - rank(b.category) || naturalCompare(a.path, b.path));
+  const totals = { count: out.length, bytes: 0, diskBytes: 0 };
+  for (const it of out) {
+    totals.bytes += it.bytes;
+    totals.diskBytes += it.diskBytes;
+  }
+  const before = { bytes: ix.c.bytes[ROOT], diskBytes: ix.c.disk[ROOT] };
+  return {
+    policy,
+    items: out,
+    totals,
+    before,
+    after: { bytes: before.bytes - totals.bytes, diskBytes: before.diskBytes - totals.diskBytes },
+    kept: [...kept.values()].sort((a, b) => naturalCompare(a.path, b.path)),
+  };
+}
+
+/**
+ * The paths a policy's plan would delete, without building its items (etags,
+ * warnings, order): what the `optional` tag needs after every change.
+ */
+export function plannedPaths(input: PlanInput): IterableIterator<string> {
+  return selectItems(input).items.keys();
+}
+
+/** Which entries a policy deletes (disjoint, outermost first) and what its rules kept out. */
+function selectItems(input: PlanInput): { items: Map<string, Candidate>; kept: Map<string, KeptOut> } {
+  const { cls, policy } = input;
   const ix = cls.ix;
   const candidates: Candidate[] = [];
   // Entries no item may include: being written, or kept by retention.
@@ -65,6 +105,7 @@ export function buildPlan(input: PlanInput): Plan & { kept: KeptOut[] } {
   for (const u of cls.units.values()) if (u.tags.includes('writing')) for (const p of partsOf(u)) blockers.set(p, 'being written');
 
   const wholeFolder = new Set<Category>(FOLDER_CATEGORIES[policy]);
+  const intermediateRule = `${policy}: intermediate checkpoints${policy === 'aggressive' ? '' : ' of runs with a final model'}${retentionText(input.retention)}`;
   const retained: Retained[] = [];
   for (const run of cls.runs.values()) {
     if (run.path === '') continue;
@@ -76,11 +117,8 @@ export function buildPlan(input: PlanInput): Plan & { kept: KeptOut[] } {
     retained.push(...keep);
     const finalName = run.final ? run.final.ref.path.slice(run.path.length + 1) : undefined;
     for (const u of drop) {
-      const n = u.own?.n;
-      const what = `intermediate checkpoint${n === undefined ? '' : ` ${n}`} of ${run.path}`;
-      const reason = finalName ? `${what}, which has ${finalName}` : `${what}, a run without a final model (its newest is kept)`;
-      const rule = `${policy}: intermediate checkpoints${policy === 'aggressive' ? '' : ' of runs with a final model'}${retentionText(input.retention)}`;
-      for (const p of partsOf(u)) candidates.push({ path: p, category: 'intermediate', reason, rule });
+      const reason = { n: u.own?.n, run: run.path, finalName };
+      for (const p of partsOf(u)) candidates.push({ path: p, category: 'intermediate', reason, rule: intermediateRule });
     }
   }
 
@@ -124,7 +162,7 @@ export function buildPlan(input: PlanInput): Plan & { kept: KeptOut[] } {
       else if (blockers.has(p)) keepOut(p, c.category, blockers.get(p)!);
       else if (ix.kind(ch) === KIND_DIR && (cls.contains.has(p) || blockerDirs.has(p))) split(p, c);
       else {
-        items.set(p, { ...c, path: p, id: ch, reason: `${c.reason} ${c.path}, without the protected entries it holds` });
+        items.set(p, { ...c, path: p, id: ch, reason: `${reasonText(c)} ${c.path}, without the protected entries it holds` });
         handled.add(p);
       }
     }
@@ -147,35 +185,19 @@ export function buildPlan(input: PlanInput): Plan & { kept: KeptOut[] } {
       continue;
     }
     if (cls.contains.has(c.path) || blockerDirs.has(c.path)) {
-      split(c.path, { ...c, reason: `inside ${c.reason}` });
+      split(c.path, { ...c, reason: `inside ${reasonText(c)}` });
       continue;
     }
     items.set(c.path, c);
     handled.add(c.path);
   }
-
-  const out = [...items.values()].map((c) => toItem(cls, c, now));
-  addReferenceWarnings(out, input.refs);
-  out.sort((a, b) => rank(a.category) - rank(b.category) || naturalCompare(a.path, b.path));
-  const totals = { count: out.length, bytes: 0, diskBytes: 0 };
-  for (const it of out) {
-    totals.bytes += it.bytes;
-    totals.diskBytes += it.diskBytes;
-  }
-  const before = { bytes: ix.c.bytes[ROOT], diskBytes: ix.c.disk[ROOT] };
-  return {
-    policy,
-    items: out,
-    totals,
-    before,
-    after: { bytes: before.bytes - totals.bytes, diskBytes: before.diskBytes - totals.diskBytes },
-    kept: [...kept.values()].sort((a, b) => naturalCompare(a.path, b.path)),
-  };
+  return { items, kept };
 }
 
 function partsOf(u: UnitView): string[] {
-  const join = (n: string) => (u.ref.run === '' ? n : `${u.ref.run}/${n}`);
-  return u.ref.kind === 'shards' ? u.ref.parts.map(join) : [u.ref.path];
+  if (u.ref.kind !== 'shards') return [u.ref.path];
+  const run = u.ref.run;
+  return u.ref.parts.map((n) => (run === '' ? n : `${run}/${n}`));
 }
 
 function retentionText(r: Retention): string {
@@ -217,7 +239,7 @@ function toItem(cls: Classification, c: Candidate, now: number): PlanItem {
     kind: kinds[ix.kind(id)],
     etag: etagOf(ix, id),
     category: c.category,
-    reason: c.reason,
+    reason: reasonText(c),
     bytes: ix.c.bytes[id],
     diskBytes: ix.c.disk[id],
     files: ix.c.files[id],

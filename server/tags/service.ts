@@ -4,7 +4,7 @@
 import type { Checkpoint, Entry, Reference } from '../../shared/schemas/entry.js';
 import type { Plan } from '../../shared/schemas/api.js';
 import { compileCategories, type CategoryMatcher } from '../../shared/tag-rules.js';
-import { buildPlan, type KeptOut, type Policy } from '../cleanup/planner.js';
+import { buildPlan, plannedPaths, type KeptOut, type Policy } from '../cleanup/planner.js';
 import { DEFAULT_RETENTION, type Retention } from '../cleanup/retention.js';
 import { addPermissionWarnings } from '../cleanup/permission-warnings.js';
 import type { RootFs } from '../fs/root-fs.js';
@@ -158,7 +158,10 @@ export class TagService {
     const snap: TagSnapshot = { key, models, builtAt: Date.now(), cls, optional: new Set(), plans: new Map() };
     this.snap = snap;
     const removable = new Set<string>();
-    for (const policy of ['conservative', 'moderate'] as const) for (const it of this.planOf(snap, policy, this.retention).items) removable.add(it.path);
+    // Only which paths the two plans take: their items are built when someone asks for a plan.
+    for (const policy of ['conservative', 'moderate'] as const) {
+      for (const p of plannedPaths({ cls, refs: this.refs, policy, retention: this.retention, now })) removable.add(p);
+    }
     for (const u of cls.units.keys()) {
       if (cls.isProtected(u) || underAny(u, removable)) continue;
       snap.optional.add(u);
