@@ -11,8 +11,8 @@ import { RootFs } from './fs/root-fs.js';
 import { JobManager } from './jobs/manager.js';
 import { ModelCache } from './models-service/cache.js';
 import { ModelService } from './models-service/service.js';
-import { installErrorHandler } from './plugins/errors.js';
-import { installGuard } from './plugins/guard.js';
+import { frameworkErrorReply, installErrorHandler } from './plugins/errors.js';
+import { installGuard, withoutQueriesInLog } from './plugins/guard.js';
 import { installSecurityHeaders } from './plugins/security-headers.js';
 import { installStatic } from './plugins/static.js';
 import eventRoutes from './routes/events.js';
@@ -50,6 +50,8 @@ import { resolveToken } from './token.js';
 /** Small on purpose: no route takes more than a few paths and tags. */
 export const BODY_LIMIT = 64 * 1024;
 export const STATE_FILE_NAME = 'state.sqlite';
+/** How often the state file is looked at while nothing writes to it. */
+const STATE_CHECK_MS = 2_000;
 
 export interface BuildOptions {
   logger?: FastifyServerOptions['logger'];
@@ -68,13 +70,14 @@ export interface BuildOptions {
 /** Builds the server for a resolved config; `cli.ts` listens, tests use `app.inject()`. */
 export async function buildApp(config: Config, opts: BuildOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: withoutQueriesInLog(opts.logger),
     bodyLimit: BODY_LIMIT,
     // Paths in query strings may be long; ids and names never approach this.
     routerOptions: { maxParamLength: 200 },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     // The server reads Host itself; nothing should trust X-Forwarded-*.
     trustProxy: false,
+    frameworkErrors: frameworkErrorReply,
   });
 
   const token = opts.token ?? resolveToken(config).token;
@@ -139,8 +142,6 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   });
   const journal = new Journal(store, opts.now);
   const backups = new BackupCatalog({ project: config.project, root: config.root });
-  const readOnlyReason = store.problem?.message;
-  const readOnly = config.readOnly || store.problem !== undefined;
   const ctx: AppContext = {
     config,
     token,
@@ -165,15 +166,21 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
       refresh: async (p) => {
         await scanService?.applyPath(p);
       },
-      isReadOnly: () => readOnly,
+      isReadOnly: () => ctx.readOnly,
       referencesReady: () => project.ready,
+      rootProblem: () => scanService?.rootProblemNow(),
       now: opts.now,
     }),
     history,
-    readOnly,
-    readOnlyReason: readOnlyReason ?? (config.readOnly ? 'started with --read-only' : undefined),
+    // Looked at on every read: a state file that fails while the server runs makes it read-only at once.
+    get readOnly() {
+      return config.readOnly || store.check() !== undefined;
+    },
+    get readOnlyReason() {
+      return store.problem?.message ?? (config.readOnly ? 'started with --read-only' : undefined);
+    },
     routes: [],
-    jobs: new JobManager((job) => events.publish({ type: 'job', job }), () => readOnly),
+    jobs: new JobManager((job) => events.publish({ type: 'job', job }), () => ctx.readOnly),
     cookieName: () => {
       const addr = app.server.address();
       const port = addr && typeof addr === 'object' ? addr.port : config.port;
@@ -252,7 +259,16 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
   await app.register(openapiRoutes);
   await installStatic(app, opts.webDir);
 
+  // The state file is looked at before every mutation; this also tells open pages when it fails meanwhile.
+  store.onProblem((p) => {
+    app.log.error({ code: p.code }, `state file unusable, read-only from now on: ${p.message}`);
+    events.publish({ type: 'notice', level: 'error', code: p.code, message: `read-only from now on: ${p.message}` });
+  });
+  const stateCheck = setInterval(() => store.check(), STATE_CHECK_MS);
+  stateCheck.unref();
+
   app.addHook('onClose', async () => {
+    clearInterval(stateCheck);
     await ctx.jobs.close();
     history.close();
     models.close();
@@ -261,7 +277,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     store.close();
   });
   // Deletions the server did not live to finish are recorded as what really happened.
-  if (!readOnly) {
+  if (!ctx.readOnly) {
     ctx.deletions.reconcile();
     try {
       removeStalePartials(config.project, config.root);

@@ -63,9 +63,9 @@ export interface AppContext {
   latestBackup?: () => Promise<{ name: string; bytes: number; files: { name: string; path: string; size: number }[] } | undefined>;
   /** Usage samples of the root and its filesystem, for the chart and the disk-full forecast. */
   history: HistorySampler;
-  /** Read-only because the user asked for it or because the state file is unusable. */
-  readOnly: boolean;
-  readOnlyReason?: string;
+  /** Read-only because the user asked for it or because the state file is unusable (at start or since). */
+  readonly readOnly: boolean;
+  readonly readOnlyReason?: string;
   routes: RouteInfo[];
   /** `ckptdash_<port>`: per port, so two servers on one host never share a session. */
   cookieName(): string;

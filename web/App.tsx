@@ -7,7 +7,7 @@ import { Header } from './components/Header.js';
 import { JobsTray } from './components/JobsTray.js';
 import { Notices } from './components/Notices.js';
 import { ReadOnlyBanner } from './components/ReadOnlyBanner.js';
-import { ConfigErrorBanner } from './components/ConfigErrorBanner.js';
+import { ConfigErrorBanner, RootErrorBanner } from './components/ConfigErrorBanner.js';
 import { SignInRequired } from './components/SignInRequired.js';
 import { CleanupPage } from './pages/cleanup/CleanupPage.js';
 import { BackupsPage } from './pages/backups/BackupsPage.js';
@@ -44,6 +44,7 @@ function Shell() {
       <Header summary={summary.data} connection={events.status} />
       {summary.data?.readOnly && <ReadOnlyBanner reason={summary.data.readOnlyReason} />}
       {summary.data?.configError && <ConfigErrorBanner error={summary.data.configError} />}
+      {summary.data?.scan.rootError && <RootErrorBanner error={summary.data.scan.rootError} />}
       <main id="main" className={styles.main} tabIndex={-1}>
         {summary.error && route !== '/tree' ? (
           <p role="alert" className={styles.error}>

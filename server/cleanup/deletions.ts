@@ -27,6 +27,8 @@ export interface DeletionDeps {
   isReadOnly: () => boolean;
   /** False until the project's references are read: before that a pinned model looks unprotected. */
   referencesReady: () => boolean;
+  /** Why the root is no longer the folder that was scanned (deleted, replaced), or undefined while it is. */
+  rootProblem?: () => string | undefined;
   now?: () => number;
 }
 
@@ -69,10 +71,12 @@ export class Deletions {
     const path = normalizeRelPath(req.path);
     if (!this.d.referencesReady()) throw new ApiError(503, 'READING_REFERENCES', 'the project files are still being read for references: try again in a moment');
     if (path === '') throw new ApiError(400, 'INVALID_PATH', 'the checkpoints directory itself is never deleted');
+    this.checkRootIsScanned();
     // The watcher may not have caught up: look at this path again before judging it.
     await this.d.refresh(path);
     const ix = this.d.index();
     if (ix === null) throw new ApiError(503, 'SCANNING', 'the first scan is still running');
+    this.checkRootIsScanned();
     const id = ix.lookup(path);
     if (id < 0) throw notFound(`no entry ${JSON.stringify(path)} under the checkpoints directory`);
     const snap = this.d.tags.snapshot();
@@ -127,6 +131,15 @@ export class Deletions {
     this.d.journal.result(intentId, 'deleted', freed);
     if (FOLDER_CATEGORIES.has(category)) await this.removeEmptyParents(path, category);
     return { path, freedBytes: freed.bytes, freedDiskBytes: freed.diskBytes, deletedFiles: freed.files };
+  }
+
+  /**
+   * The root path must still lead to the folder the index was built from: one deleted and made
+   * again, or renamed away and replaced, holds files no plan or protection rule has seen.
+   */
+  private checkRootIsScanned(): void {
+    const problem = this.d.rootProblem?.();
+    if (problem !== undefined) throw conflict('ROOT_GONE', `nothing was deleted: ${problem}`);
   }
 
   /** The parent folder reached through descriptors must really lie inside the root. */

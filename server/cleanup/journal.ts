@@ -2,6 +2,7 @@
 // row after; an intent left without a result (the server died mid-way) is
 // reconciled against the disk at start. Cleanup sessions are runs of
 // deletions with no gap over an hour.
+import { ApiError } from '../errors.js';
 import type { Store } from '../store/store.js';
 
 /** Deletions closer than this belong to one cleanup session (PRODUCT.md vocabulary). */
@@ -62,8 +63,23 @@ export class Journal {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Records the intent; returns its id for the result. */
+  /**
+   * Records the intent; returns its id for the result. Refuses (503, nothing deleted) when the
+   * state file cannot take it durably: an intent kept only in memory, or written into a file
+   * that was deleted or overwritten, is no record at all.
+   */
   intent(i: JournalIntent): number {
+    const unusable = this.store.check();
+    if (unusable !== undefined) throw journalRefused(unusable.code, unusable.message);
+    try {
+      return this.write(i);
+    } catch (err) {
+      const p = this.store.failed(err);
+      throw journalRefused(p.code, p.message);
+    }
+  }
+
+  private write(i: JournalIntent): number {
     const t = this.now();
     const db = this.store.db;
     const last = db.prepare("SELECT t_ms, cleanup_session FROM journal ORDER BY id DESC LIMIT 1").get() as
@@ -78,8 +94,19 @@ export class Journal {
     return Number(info.lastInsertRowid);
   }
 
-  /** Records what really happened to an intent. */
+  /**
+   * Records what really happened to an intent. Never throws: the deletion is done either way,
+   * and an intent left without its result is reconciled against the disk at the next start.
+   */
   result(intentId: number, result: JournalResult, freed: { bytes: number; diskBytes: number; files: number }, detail?: string): void {
+    try {
+      this.writeResult(intentId, result, freed, detail);
+    } catch (err) {
+      this.store.failed(err);
+    }
+  }
+
+  private writeResult(intentId: number, result: JournalResult, freed: { bytes: number; diskBytes: number; files: number }, detail?: string): void {
     const db = this.store.db;
     const intent = db.prepare('SELECT * FROM journal WHERE id = ?').get(intentId) as Row | undefined;
     if (!intent) return;
@@ -131,6 +158,10 @@ export class Journal {
       entries,
     }));
   }
+}
+
+function journalRefused(code: string, why: string): ApiError {
+  return new ApiError(503, 'JOURNAL_UNAVAILABLE', `nothing was deleted: the deletion journal cannot be written (${code}: ${why})`);
 }
 
 /** A readable, sortable id: the session's start time in UTC. */

@@ -122,7 +122,9 @@ function openDirBuffer(parentFd: number, name: Buffer, path: string, removed: Re
     return RootFs.openDirAtBuffer(parentFd, name);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    stop(code === 'ELOOP' || code === 'ENOTDIR' ? `${path} was swapped for a link while being deleted` : `${path} could not be opened (${code ?? 'error'})`, removed);
+    if (code === 'ELOOP' || code === 'ENOTDIR') stop(`${path} was swapped for a link while being deleted`, removed);
+    // The code lets the caller tell a folder it may not read (403) from one that changed (409).
+    stop(`${path} could not be opened (${code ?? 'error'})`, removed, code);
   }
 }
 

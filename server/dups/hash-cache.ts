@@ -60,8 +60,12 @@ export class StoreHashCache implements HashCache {
   private readonly sel: Statement<[string], Row>;
   private readonly ins: Statement<[string, string, string, string | null]>;
 
+  /** The connection the statements belong to: once the store moved to memory, they write nowhere that lasts. */
+  private readonly conn: Store['db'];
+
   constructor(private readonly store: Store) {
     const db = store.db;
+    this.conn = db;
     this.sel = db.prepare<[string], Row>('SELECT etag, partial, full FROM hash_cache WHERE path = ?');
     this.ins = db.prepare(
       `INSERT INTO hash_cache (path, etag, partial, full) VALUES (?, ?, ?, ?)
@@ -72,11 +76,12 @@ export class StoreHashCache implements HashCache {
   }
 
   get persistent(): boolean {
+    if (!this.failed && this.store.db !== this.conn) this.failed = true;
     return !this.failed;
   }
 
   get(path: string, etag: string): FileHashes | undefined {
-    if (this.failed) return this.memory.get(path, etag);
+    if (!this.persistent) return this.memory.get(path, etag);
     try {
       const r = this.sel.get(path);
       if (!r || r.etag !== key(etag)) return undefined;
@@ -88,7 +93,7 @@ export class StoreHashCache implements HashCache {
   }
 
   put(path: string, etag: string, partial: string, full?: string): void {
-    if (!this.failed) {
+    if (this.persistent) {
       try {
         this.ins.run(path, key(etag), partial, full ?? null);
         return;
@@ -102,7 +107,7 @@ export class StoreHashCache implements HashCache {
 
   prune(keep: (path: string) => boolean): number {
     let n = this.memory.prune(keep);
-    if (this.failed) return n;
+    if (!this.persistent) return n;
     try {
       const db = this.store.db;
       const paths = db.prepare('SELECT path FROM hash_cache').pluck().all() as string[];

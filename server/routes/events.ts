@@ -5,6 +5,12 @@ import { SECURITY_HEADERS } from '../plugins/security-headers.js';
 
 /** Keeps proxies and sleeping laptops from silently dropping an idle stream. */
 export const HEARTBEAT_MS = 15_000;
+/**
+ * A client this far behind (a sleeping laptop, a stalled tunnel) is cut off instead of having
+ * the server buffer every change for it; it comes back with Last-Event-ID and gets the events
+ * it missed, or `reset` and refetches.
+ */
+export const MAX_BACKLOG_BYTES = 1024 * 1024;
 
 function frame(event: ServerEvent, id?: string): string {
   return `${id ? `id: ${id}\n` : ''}data: ${JSON.stringify(event)}\n\n`;
@@ -34,7 +40,12 @@ export default async function eventRoutes(app: FastifyInstance) {
       // Subscribing and reading the backlog happen in one tick, so nothing falls between them.
       const queue: Stamped[] = [];
       let live = false;
-      const unsubscribe = hub.subscribe((s) => (live ? res.write(frame(s.event, s.id)) : queue.push(s)));
+      const send = (text: string) => {
+        if (res.destroyed) return;
+        if (res.writableLength > MAX_BACKLOG_BYTES) res.destroy();
+        else res.write(text);
+      };
+      const unsubscribe = hub.subscribe((s) => (live ? send(frame(s.event, s.id)) : queue.push(s)));
       const latestId = `${hub.serverId}.${hub.lastSeq}`;
       res.write('retry: 2000\n\n');
       res.write(frame({ type: 'hello', version: hub.version, serverId: hub.serverId }, latestId));
@@ -48,7 +59,7 @@ export default async function eventRoutes(app: FastifyInstance) {
       }
       for (const s of queue) res.write(frame(s.event, s.id));
       live = true;
-      const beat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
+      const beat = setInterval(() => send(': heartbeat\n\n'), HEARTBEAT_MS);
       beat.unref();
       const close = () => {
         clearInterval(beat);

@@ -21,6 +21,7 @@ export default async function summaryRoutes(app: FastifyInstance) {
         errors: s.errors,
         ...(s.startedAt !== undefined ? { startedAt: s.startedAt } : {}),
         ...(s.finishedAt !== undefined ? { finishedAt: s.finishedAt } : {}),
+        ...(s.rootError !== undefined ? { rootError: s.rootError } : {}),
       },
       models: models.summary(),
       totals: { files: s.files, dirs: s.dirs, bytes: s.bytes, diskBytes: s.diskBytes },

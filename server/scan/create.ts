@@ -14,7 +14,11 @@ class WatchedScanService extends ScanService {
     this.watcher = new FolderWatcher(this, {
       root: config.root,
       exclude: [config.stateDir],
-      onNotice: (level, code, message) => events.publish({ type: 'notice', level, code, message }),
+      onNotice: (level, code, message) => {
+        // Pages opened later learn it from the summary: the notice reaches only those open now.
+        if (code === 'ROOT_GONE') this.noteRootProblem(message);
+        events.publish({ type: 'notice', level, code, message });
+      },
     });
   }
 

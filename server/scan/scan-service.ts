@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { TreePage } from '../../shared/schemas/api.js';
 import type { ServerEvent } from '../../shared/schemas/events.js';
@@ -50,6 +51,8 @@ export interface ScanSummary {
   errors: number;
   startedAt?: number;
   finishedAt?: number;
+  /** Set once the root path no longer leads to the folder being scanned (deleted, moved, replaced). */
+  rootError?: string;
 }
 
 function indexTagTotals(ix: TreeIndex): Record<string, { count: number; bytes: number }> {
@@ -86,6 +89,9 @@ export class ScanService extends EventEmitter<ScanServiceEvents> {
   private versionNo = 0;
   private startedAt: number | undefined;
   private finishedAt: number | undefined;
+  private rootProblem: string | undefined;
+  /** The scanned root's identity; the birth time tells a folder made again from the one it replaced (inodes are reused). */
+  private rootId: { dev: bigint; ino: bigint; birthNs: bigint } | undefined;
   private lastProgress = 0;
   private readonly pools = new Set<WalkPool>();
   private queue: Promise<unknown>;
@@ -134,8 +140,40 @@ export class ScanService extends EventEmitter<ScanServiceEvents> {
     this.startedAt = Date.now();
     this.initialScan().then(
       () => this.settle(),
-      (e: unknown) => this.settle(e instanceof Error ? e : new Error(String(e))),
+      (e: unknown) => {
+        const code = (e as NodeJS.ErrnoException).code;
+        if (this.state !== 'closed') {
+          this.noteRootProblem(
+            code === 'ENOENT'
+              ? 'The checkpoints folder was deleted or moved away before it could be scanned. Restart ckptdash once it is back.'
+              : `The checkpoints folder cannot be scanned (${code ?? (e as Error).message}).`,
+          );
+        }
+        this.settle(e instanceof Error ? e : new Error(String(e)));
+      },
     );
+  }
+
+  /** Records why the root is no longer the folder the index shows; the summary reports it from then on. */
+  noteRootProblem(message: string): void {
+    this.rootProblem ??= message;
+  }
+
+  /** Why the root path no longer leads to the folder that was scanned, looking at the disk now; undefined while it does. */
+  rootProblemNow(): string | undefined {
+    if (this.rootProblem !== undefined || this.rootId === undefined) return this.rootProblem;
+    const id = this.rootId;
+    let st;
+    try {
+      st = statSync(this.root, { bigint: true });
+    } catch {
+      this.noteRootProblem('The checkpoints folder was deleted or moved away. Restart ckptdash to scan it again.');
+      return this.rootProblem;
+    }
+    if (st.dev !== id.dev || st.ino !== id.ino || (id.birthNs !== 0n && st.birthtimeNs !== id.birthNs)) {
+      this.noteRootProblem('The checkpoints folder was replaced by another folder. Restart ckptdash to scan it.');
+    }
+    return this.rootProblem;
   }
 
   /** Resolves when the first scan is complete; rejects if it failed or the service closed first. */
@@ -164,6 +202,7 @@ export class ScanService extends EventEmitter<ScanServiceEvents> {
     };
     if (this.startedAt !== undefined) s.startedAt = this.startedAt;
     if (this.finishedAt !== undefined) s.finishedAt = this.finishedAt;
+    if (this.rootProblem !== undefined) s.rootError = this.rootProblem;
     return s;
   }
 
@@ -224,6 +263,7 @@ export class ScanService extends EventEmitter<ScanServiceEvents> {
   private async initialScan(): Promise<void> {
     const st = await stat(this.root, { bigint: true });
     if (!st.isDirectory()) throw new Error(`not a folder: ${this.root}`);
+    this.rootId = { dev: st.dev, ino: st.ino, birthNs: st.birthtimeNs };
     const rootDev = Number(st.dev);
     const ix = new TreeIndex(new StatIn().fromStats(st, '', rootDev));
     ix.trustNlink = true;

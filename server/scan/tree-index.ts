@@ -161,10 +161,10 @@ export class TreeIndex extends TreeStructure {
       if (c.err[e] !== 0) this.errorCount--;
       else if (k !== KIND_DIR) {
         this.inodes.remove(e);
-        if (c.nlink[e] > 1 || (c.flags[e] & F_DUP) !== 0) {
-          const o = e * STAMPS + S_INO;
-          linkKeys.push(c.dev[e], c.stamps[o], c.stamps[o + 1]);
-        }
+        // Not only real links (nlink > 1): a stale entry whose inode the disk already gave to a new
+        // file has that file counted as its link (F_DUP, adding nothing) until the charge moves here.
+        const o = e * STAMPS + S_INO;
+        linkKeys.push(c.dev[e], c.stamps[o], c.stamps[o + 1]);
       }
       this.targets.delete(e);
       this.nameMaps.delete(e);

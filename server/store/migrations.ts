@@ -1,3 +1,5 @@
+import type Database from 'better-sqlite3';
+
 /**
  * Versioned schema: migration i brings the file from user_version i to i+1.
  * Append only; never edit a migration that has shipped.
@@ -36,3 +38,20 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Applies the migrations a database lacks, each in its own transaction. */
+export function migrate(db: Database.Database, upTo = SCHEMA_VERSION): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw Object.assign(new Error(`state file has schema version ${current}, newer than this ckptdash (${SCHEMA_VERSION})`), {
+      code: 'CKPTDASH_TOO_NEW',
+    });
+  }
+  for (let v = current; v < upTo; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return Math.max(current, upTo);
+}

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
@@ -18,6 +18,19 @@ describe('the state store', () => {
     expect(s.db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(tables(s.db)).toEqual(['hash_cache', 'history', 'journal', 'kv', 'model_cache', 'notes', 'sessions', 'user_tags']);
     expect(statSync(file).mode & 0o777).toBe(0o600);
+    s.close();
+  });
+
+  it('holds the file for itself, with no mapped -shm file that a truncation would turn into a crash (SIGBUS)', () => {
+    const file = join(tempDir(), 'state.sqlite');
+    const s = Store.open(file);
+    s.setKv('k', 'v');
+    expect(s.db.pragma('locking_mode', { simple: true })).toBe('exclusive');
+    expect(existsSync(`${file}-shm`)).toBe(false);
+    // Another connection (another process, as far as SQLite knows) cannot read or write it meanwhile.
+    const other = new Database(file, { timeout: 50 });
+    expect(() => other.prepare('SELECT value FROM kv').get()).toThrow(/locked|busy/i);
+    other.close();
     s.close();
   });
 

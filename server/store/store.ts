@@ -1,7 +1,10 @@
 import Database from 'better-sqlite3';
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, constants, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { migrate } from './migrations.js';
+import { copyOf, emptyDb, fromImage, inspect, notWritable, UNTIL_RESTART } from './state-file.js';
+
+export { migrate } from './migrations.js';
 
 type Db = Database.Database;
 
@@ -16,25 +19,8 @@ export interface HistoryRow {
 
 /** Why the state file could not be used; the server then runs read-only on an in-memory store. */
 export interface StoreProblem {
-  code: 'STATE_LOCKED' | 'STATE_CORRUPT' | 'STATE_READ_ONLY' | 'STATE_TOO_NEW' | 'STATE_UNAVAILABLE';
+  code: 'STATE_LOCKED' | 'STATE_CORRUPT' | 'STATE_READ_ONLY' | 'STATE_TOO_NEW' | 'STATE_GONE' | 'STATE_UNAVAILABLE';
   message: string;
-}
-
-/** Applies the migrations a database lacks, each in its own transaction. */
-export function migrate(db: Db, upTo = SCHEMA_VERSION): number {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > SCHEMA_VERSION) {
-    throw Object.assign(new Error(`state file has schema version ${current}, newer than this ckptdash (${SCHEMA_VERSION})`), {
-      code: 'CKPTDASH_TOO_NEW',
-    });
-  }
-  for (let v = current; v < upTo; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v]);
-      db.pragma(`user_version = ${v + 1}`);
-    })();
-  }
-  return Math.max(current, upTo);
 }
 
 function describe(err: unknown, file: string): StoreProblem {
@@ -44,10 +30,14 @@ function describe(err: unknown, file: string): StoreProblem {
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     return { code: 'STATE_LOCKED', message: `the state file is locked by another process (another ckptdash?): ${file}` };
   }
-  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
-    return { code: 'STATE_CORRUPT', message: `the state file is not a valid database (${why}): ${file}` };
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT') || code === 'CKPTDASH_CORRUPT') {
+    // Starting afresh would drop the user's `critical` and `historical` tags, which protect models: never silently.
+    return {
+      code: 'STATE_CORRUPT',
+      message: `the state file is not a valid database (${why}): ${file}; it is left untouched: put back a good copy, or move it aside to start afresh (its user tags and deletion journal are then lost)`,
+    };
   }
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EROFS') {
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return { code: 'STATE_READ_ONLY', message: `the state file cannot be written (${why}): ${file}` };
   }
   return { code: 'STATE_UNAVAILABLE', message: `the state file cannot be used (${why}): ${file}` };
@@ -55,21 +45,63 @@ function describe(err: unknown, file: string): StoreProblem {
 
 /** SQLite state: sessions, user tags, journal, history. */
 export class Store {
+  private conn: Db;
+  private trouble: StoreProblem | undefined;
+  /** The state file's identity when opened: another file at its path is not ours. */
+  private identity: { dev: number; ino: number } | undefined;
+  /** A file connection given up after a failure; see degrade(). */
+  private retired: Db | undefined;
+  /** A read-only descriptor of the state file, to look at its header (see check()). */
+  private headFd: number | undefined;
+  private readonly listeners: Array<(p: StoreProblem) => void> = [];
+
   private constructor(
-    readonly db: Db,
-    /** Set when the state file was unusable and this store lives in memory only. */
-    readonly problem?: StoreProblem,
-  ) {}
+    db: Db,
+    problem?: StoreProblem,
+    /** The state file, absent for a store that lives in memory only. */
+    readonly file?: string,
+  ) {
+    this.conn = db;
+    this.trouble = problem;
+    if (file !== undefined) {
+      const st = statSync(file);
+      this.identity = { dev: st.dev, ino: st.ino };
+      // Held open until close: closing any descriptor of the file would drop every lock this
+      // process holds on it (POSIX record locks), SQLite's included.
+      this.headFd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+    }
+  }
+
+  /** The connection in use: the state file's, or the in-memory copy once that file became unusable. */
+  get db(): Db {
+    return this.conn;
+  }
+
+  /** Set when the state file is unusable (at start, or since it failed) and this store lives in memory only. */
+  get problem(): StoreProblem | undefined {
+    return this.trouble;
+  }
 
   /** Opens (creating and migrating) the state file; on failure falls back to memory and reports why. */
   static open(file: string): Store {
     let db: Db | undefined;
     try {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // SQLite quietly opens a file it may not write read-only, and every later write would fail.
+      const denied = notWritable(file);
+      if (denied) throw Object.assign(new Error(`${denied.code} on ${denied.path}`), { code: denied.code });
       db = new Database(file, { timeout: 250 });
+      // The file is this server's alone: no other process can lock it out mid-run, a second
+      // server on the same state starts read-only (STATE_LOCKED), and WAL keeps its index in
+      // memory instead of a mapped -shm file, which kills the process (SIGBUS) when truncated.
+      // Set before the first access, or SQLite maps the -shm file anyway.
+      db.pragma('locking_mode = EXCLUSIVE');
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
+      // A valid header over damaged pages would fail later at random: find out now, before any write.
+      const check = db.pragma('quick_check', { simple: true });
+      if (check !== 'ok') throw Object.assign(new Error(`integrity check failed: ${String(check)}`), { code: 'CKPTDASH_CORRUPT' });
       migrate(db);
       // Session hashes and the journal are nobody else's business on a shared GPU box.
       for (const f of [file, `${file}-wal`, `${file}-shm`]) {
@@ -79,21 +111,78 @@ export class Store {
           // The WAL side files may not exist yet; SQLite creates them with the main file's mode.
         }
       }
-      return new Store(db);
+      return new Store(db, undefined, file);
     } catch (err) {
       try {
         db?.close();
       } catch {
         // The connection is already unusable; the problem is reported below.
       }
-      return Store.memory(describe(err, file));
+      const problem = describe(err, file);
+      // A locked or read-only file can still be read: its user tags keep protecting, its journal stays listed.
+      const readable = problem.code === 'STATE_LOCKED' || problem.code === 'STATE_READ_ONLY' || problem.code === 'STATE_UNAVAILABLE';
+      return new Store((readable && copyOf(file)) || emptyDb(), problem);
     }
   }
 
   static memory(problem?: StoreProblem): Store {
-    const db = new Database(':memory:');
-    migrate(db);
-    return new Store(db, problem);
+    return new Store(emptyDb(), problem);
+  }
+
+  /** Called once, when the state file fails while the server runs. */
+  onProblem(listener: (p: StoreProblem) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Looks at the state file on disk: still there, still the file that was opened, still a
+   * database, still writable. SQLite alone would not notice: it keeps writing to a deleted
+   * file's inode, or into its log over a file overwritten in place, and an open descriptor
+   * ignores a chmod. A failure switches the store to memory for good (see degrade()).
+   * Cheap (a stat, a 16-byte read, two access checks): run before every write that matters.
+   */
+  check(): StoreProblem | undefined {
+    if (this.trouble !== undefined || this.file === undefined || this.identity === undefined || this.headFd === undefined) return this.trouble;
+    const p = inspect(this.file, this.identity, this.headFd);
+    if (p !== undefined) this.degrade(p);
+    return this.trouble;
+  }
+
+  /** Classifies a failed SQLite call, switches to memory and returns the problem. */
+  failed(err: unknown): StoreProblem {
+    if (this.trouble !== undefined) return this.trouble;
+    const p = describe(err, this.file ?? ':memory:');
+    this.degrade({ code: p.code, message: `${p.message}; ${UNTIL_RESTART}` });
+    return this.trouble!;
+  }
+
+  /**
+   * Gives up the state file: later reads and writes go to an in-memory copy of what it held
+   * (sessions keep working, the journal stays listed), and the server is read-only from now
+   * on, so no deletion or tag lands where it would not last. The file's connection is left
+   * open and unused: closing would copy its log into the file, which is what must not be
+   * written any more; the process exit drops it and SQLite recovers the log at the next
+   * start, as after a crash.
+   */
+  degrade(problem: StoreProblem): void {
+    if (this.trouble !== undefined) return;
+    const old = this.conn;
+    let image: Buffer | undefined;
+    try {
+      image = old.serialize();
+    } catch {
+      // The file could not be read back: what the server keeps in memory (user tags) still holds.
+    }
+    this.conn = (image && fromImage(image)) || emptyDb();
+    this.retired = old;
+    this.trouble = problem;
+    for (const l of this.listeners) {
+      try {
+        l(problem);
+      } catch {
+        // A listener's failure must not stop the switch to memory.
+      }
+    }
   }
 
   get schemaVersion(): number {
@@ -181,6 +270,17 @@ export class Store {
   }
 
   close(): void {
-    this.db.close();
+    this.conn.close();
+    // A file that is still ours (locked or read-only, not replaced) is closed cleanly; see degrade().
+    if (this.retired && this.trouble?.code !== 'STATE_CORRUPT' && this.trouble?.code !== 'STATE_GONE') {
+      try {
+        this.retired.close();
+      } catch {
+        // Its log is recovered at the next start.
+      }
+    }
+    this.retired = undefined;
+    if (this.headFd !== undefined) closeSync(this.headFd);
+    this.headFd = undefined;
   }
 }

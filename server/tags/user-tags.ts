@@ -67,14 +67,20 @@ export class UserTags {
   move(from: string, to: string): void {
     const moved = (p: string) => (p === from ? to : p.startsWith(`${from}/`) ? to + p.slice(from.length) : undefined);
     const db = this.store.db;
-    db.transaction(() => {
-      for (const p of this.paths()) {
-        const q = moved(p);
-        if (q === undefined) continue;
-        db.prepare('UPDATE OR REPLACE user_tags SET path = ? WHERE path = ?').run(q, p);
-        db.prepare('UPDATE OR REPLACE notes SET path = ? WHERE path = ?').run(q, p);
-      }
-    })();
+    try {
+      db.transaction(() => {
+        for (const p of this.paths()) {
+          const q = moved(p);
+          if (q === undefined) continue;
+          db.prepare('UPDATE OR REPLACE user_tags SET path = ? WHERE path = ?').run(q, p);
+          db.prepare('UPDATE OR REPLACE notes SET path = ? WHERE path = ?').run(q, p);
+        }
+      })();
+    } catch (err) {
+      // A rename seen by the watcher, not a request: a failing state file makes the server read-only
+      // (and says so) instead of breaking the watcher; the tags still follow in memory.
+      this.store.failed(err);
+    }
     for (const p of this.paths()) {
       const q = moved(p);
       if (q === undefined) continue;

@@ -38,6 +38,8 @@ export const Summary = Type.Object(
         errors: Type.Optional(Type.Integer({ minimum: 0 })),
         startedAt: Type.Optional(TimeMs),
         finishedAt: Type.Optional(TimeMs),
+        /** Set once the checkpoints folder was deleted, moved or replaced: what the index shows is no longer on disk. */
+        rootError: Type.Optional(Type.String()),
       },
       closed,
     ),
@@ -85,6 +87,21 @@ export type PathQuery = Static<typeof PathQuery>;
 
 /** GET /api/checkpoints */
 export const CheckpointList = Type.Object({ items: Type.Array(Checkpoint) }, closed);
+
+/** GET /api/checkpoints/runs (an addition to the contract): how many of the heaviest runs to return. */
+export const RunTotalsQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })) }, closed);
+export type RunTotalsQuery = Static<typeof RunTotalsQuery>;
+
+/** One run (the folder that directly holds checkpoints, "" for the root) with its checkpoints' count and bytes. */
+export const RunTotal = Type.Object({ run: RelPath, bytes: Bytes, count: Type.Integer({ minimum: 0 }) }, closed);
+export type RunTotal = Static<typeof RunTotal>;
+
+/**
+ * GET /api/checkpoints/runs: runs by the bytes of their checkpoints, largest first, summed on the
+ * server so a page that ranks runs need not load every checkpoint; `total` counts every run.
+ */
+export const RunTotals = Type.Object({ total: Type.Integer({ minimum: 0 }), items: Type.Array(RunTotal) }, closed);
+export type RunTotals = Static<typeof RunTotals>;
 
 /** GET /api/plan */
 export const PlanQuery = Type.Object(

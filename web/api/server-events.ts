@@ -152,6 +152,8 @@ function applyBatch(qc: QueryClient, batch: ServerEvent[], on: BatchHandlers): v
         break;
       case 'notice':
         on.notice({ level: event.level, code: event.code, message: event.message });
+        // A notice says the server's state changed (a config error, the state file going read-only).
+        on.refreshSummary();
         break;
     }
   }

@@ -8,3 +8,12 @@ export function ConfigErrorBanner({ error }: { error: string }) {
     </div>
   );
 }
+
+/** The checkpoints folder was deleted, moved or replaced while the server ran: what the pages show is no longer on disk. */
+export function RootErrorBanner({ error }: { error: string }) {
+  return (
+    <div className={styles.banner} role="alert">
+      <strong>The checkpoints folder changed under the server.</strong> {error.replace(/\.?$/, '.')} Until then, nothing is deleted.
+    </div>
+  );
+}
