@@ -496,7 +496,7 @@ async function main(): Promise<void> {
     await page.goto(server.url);
     await navLink(page, 'Tree').waitFor();
 
-    // The landing page, once: what it costs on this tree (it lists every checkpoint).
+    // The landing page, once: what it costs on this tree (summary, history, run totals, the first tree page).
     const overview = await loadSettled(page, server.origin, '/');
     notes.push(
       `Overview: its API requests all ended ${overview.ms.toFixed(0)} ms after its load started` +

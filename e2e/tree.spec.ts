@@ -120,3 +120,24 @@ test('a folder with 100,000 children renders a window of rows and scrolls to the
   await page.keyboard.press('Home');
   await expect(tree.getByRole('row', { name: 'alpha_run', exact: true })).toHaveAttribute('aria-selected', 'true');
 });
+
+test('PageDown and End move the selection onto rows whose pages load on the way', async ({ page }) => {
+  const tree = await openTree(page);
+  await tree.getByRole('button', { name: 'Name' }).click();
+  const many = tree.getByRole('row', { name: 'many', exact: true });
+  await many.click();
+  await page.keyboard.press('ArrowRight');
+  await tree.getByRole('row', { name: 'file_1.bin', exact: true }).click();
+
+  // Far enough to leave the folder's first page, whatever its size: each step loads what it lands on.
+  const perPage = await tree.evaluate((el) => Math.max(1, Math.floor(el.clientHeight / 30) - 2));
+  const presses = Math.ceil(1000 / perPage);
+  for (let i = 0; i < presses; i++) await page.keyboard.press('PageDown');
+  await expect(tree.getByRole('row', { name: `file_${presses * perPage + 1}.bin`, exact: true })).toHaveAttribute('aria-selected', 'true');
+
+  // End is the last row of the grid; one up from it is the last child of the open folder.
+  await page.keyboard.press('End');
+  await expect(tree.getByRole('row', { name: 'stray_final.pt', exact: true })).toHaveAttribute('aria-selected', 'true');
+  await page.keyboard.press('ArrowUp');
+  await expect(tree.getByRole('row', { name: `file_${MANY}.bin`, exact: true })).toHaveAttribute('aria-selected', 'true');
+});

@@ -3,6 +3,7 @@
 // (the event loop and the API stay free), keeps results across restarts,
 // and follows the index's changes. Domain code: no Fastify here.
 import { naturalCompare } from '../../shared/natural-sort.js';
+import type { RunTotals } from '../../shared/schemas/api.js';
 import type { Checkpoint } from '../../shared/schemas/entry.js';
 import type { RootFs } from '../fs/root-fs.js';
 import { WRITING_RECENT_MS, type CheckpointInfo } from '../models/index.js';
@@ -10,6 +11,7 @@ import type { ResetEvent, ScanService, TreeEvent } from '../scan/scan-service.js
 import type { ModelCache } from './cache.js';
 import { Batcher } from './batcher.js';
 import { memoizedSidecars, readUnit, type SidecarSource } from './read-unit.js';
+import { topRunTotals } from './run-totals.js';
 import { SliceRunner } from './slices.js';
 import { detailsOf, tagsOfInfo, tagTotalsOf, toCheckpoint } from './to-checkpoint.js';
 import { folderUnits, parentOf, walkUnits, type UnitRef } from './units.js';
@@ -169,6 +171,11 @@ export class ModelService {
     return [...this.units.values()]
       .sort((a, b) => naturalCompare(a.ref.path, b.ref.path))
       .map((u) => toCheckpoint(u.ref, u.info, u.tags));
+  }
+
+  /** The `limit` heaviest runs by their checkpoints' bytes, unread checkpoints included, and how many runs there are. */
+  runTotals(limit: number): RunTotals {
+    return topRunTotals(Array.from(this.units.values(), (u) => u.ref), limit);
   }
 
   /** One checkpoint by its path (a part of a checkpoint is not one); with the details pane's extras. */

@@ -1,5 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import type { Checkpoint, Entry, EntryDetails, History, Job, Summary, TagsRequest } from '../../shared/schemas/index.js';
+import type { Checkpoint, Entry, EntryDetails, History, Job, RunTotals, Summary, TagsRequest } from '../../shared/schemas/index.js';
 import { api } from './client.js';
 import { applyTagged } from './event-patches.js';
 import { keys, type HistoryRange } from './keys.js';
@@ -61,6 +61,18 @@ export function useCheckpoints(reading: boolean) {
     queryKey: keys.checkpoints,
     queryFn: ({ signal }) => api.get<{ items: Checkpoint[] }>('/api/checkpoints', undefined, signal),
     select: (data) => data.items,
+    refetchInterval: reading ? MODELS_POLL_MS : false,
+  });
+}
+
+/**
+ * The `limit` heaviest runs with their checkpoints summed on the server (a few hundred bytes where
+ * the whole list is megabytes); polled like the list while models are being read.
+ */
+export function useRunTotals(limit: number, reading: boolean) {
+  return useQuery({
+    queryKey: keys.checkpointRuns(limit),
+    queryFn: ({ signal }) => api.get<RunTotals>('/api/checkpoints/runs', { limit }, signal),
     refetchInterval: reading ? MODELS_POLL_MS : false,
   });
 }

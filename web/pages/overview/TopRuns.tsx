@@ -1,14 +1,13 @@
-import { useCheckpoints } from '../../api/hooks.js';
+import { useRunTotals } from '../../api/hooks.js';
 import { formatBytes, formatCount, formatPercent } from '../../format.js';
-import { topRuns } from './overview-data.js';
 import styles from './Breakdown.module.css';
 
 const TOP_RUNS = 10;
 
-/** The runs whose checkpoints weigh most: where a cleanup pays off first. */
+/** The runs whose checkpoints weigh most: where a cleanup pays off first. Summed by the server. */
 export function TopRuns({ reading }: { reading: boolean }) {
-  const { data: items, isError } = useCheckpoints(reading);
-  const rows = items ? topRuns(items, TOP_RUNS) : [];
+  const { data, isError } = useRunTotals(TOP_RUNS, reading);
+  const rows = data?.items ?? [];
   const largest = rows[0]?.bytes ?? 0;
   return (
     <section className={styles.panel} aria-labelledby="runs-title">
@@ -17,7 +16,7 @@ export function TopRuns({ reading }: { reading: boolean }) {
       </h2>
       {isError ? (
         <p className={styles.muted}>Checkpoints unavailable.</p>
-      ) : !items ? (
+      ) : !data ? (
         <p className={styles.muted}>Reading checkpoints…</p>
       ) : rows.length === 0 ? (
         <p className={styles.muted}>No checkpoints found{reading ? ' yet' : ''}.</p>

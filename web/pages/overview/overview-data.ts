@@ -1,4 +1,4 @@
-import type { Checkpoint, History } from '../../../shared/schemas/index.js';
+import type { History } from '../../../shared/schemas/index.js';
 import type { HistoryRange } from '../../api/keys.js';
 import { formatCount } from '../../format.js';
 
@@ -21,24 +21,6 @@ export interface UsagePoint {
  */
 export function usagePoints(samples: History['samples'], fsTotal: number): UsagePoint[] {
   return samples.map((s) => ({ t: s.t, root: s.bytes, fsUsed: Math.max(0, fsTotal - s.fsAvailBytes) }));
-}
-
-export interface RunTotal {
-  run: string;
-  bytes: number;
-  count: number;
-}
-
-/** Runs by the bytes of their checkpoints, largest first. */
-export function topRuns(items: Pick<Checkpoint, 'run' | 'bytes'>[], limit: number): RunTotal[] {
-  const byRun = new Map<string, RunTotal>();
-  for (const c of items) {
-    const total = byRun.get(c.run) ?? { run: c.run, bytes: 0, count: 0 };
-    total.bytes += c.bytes;
-    total.count++;
-    byRun.set(c.run, total);
-  }
-  return [...byRun.values()].sort((a, b) => b.bytes - a.bytes || a.run.localeCompare(b.run)).slice(0, limit);
 }
 
 const HOUR_MS = 3_600_000;

@@ -41,6 +41,8 @@ export function TreeGrid({ layout, view, selected, onSelect, onOpen, onSort, onT
   const { scrollRef, virtualizer, items, scrollTo, step } = useVirtualGrid(layout.count, ROW_HEIGHT);
   // A key press can land on a row whose page is still loading; select it when it arrives.
   const pendingRef = useRef<number | null>(null);
+  // The row the keys selected last: a key pressed before that selection has rendered steps on from it.
+  const keyedRef = useRef<{ flat: number; path: string } | null>(null);
   const rows = items.map((item) => layout.rowAt(item.index));
   const selectedFlat = selected === null ? null : layout.indexOf(selected);
   // aria-activedescendant may only name a row that is rendered.
@@ -49,33 +51,47 @@ export function TreeGrid({ layout, view, selected, onSelect, onOpen, onSort, onT
   // Fetch the pages the visible rows need (and refetch those an event made stale).
   const needed = new Map<string, { path: string; page: number }>();
   const pageOf = (row: (typeof rows)[number]) => (row.kind === 'loading' ? 0 : Math.floor(row.index / TREE_PAGE_SIZE));
-  for (const row of rows) needed.set(`${pageOf(row)}:${row.folder.path}`, { path: row.folder.path, page: pageOf(row) });
+  const need = (row: (typeof rows)[number]) => needed.set(`${pageOf(row)}:${row.folder.path}`, { path: row.folder.path, page: pageOf(row) });
+  rows.forEach(need);
+  // And the rows about a screen beyond either end, so a scroll finds its next page loaded or on the way.
+  if (items.length > 0) {
+    const ahead = Math.ceil(items.length / 2);
+    for (const flat of [items[0].index - ahead, items[items.length - 1].index + ahead]) {
+      if (flat >= 0 && flat < layout.count) need(layout.rowAt(flat));
+    }
+  }
   const neededKey = [...needed.keys()].join('\n');
   useEffect(() => {
     for (const { path, page } of needed.values()) ensureTreePage(qc, path, view, page);
     // `neededKey` is `needed` as a comparable value; `layout` changes when an event makes pages stale.
   }, [qc, view, neededKey, layout]);
 
+  const selectByKeys = (flat: number, path: string) => {
+    pendingRef.current = null;
+    keyedRef.current = { flat, path };
+    onSelect(path);
+  };
+
+  // A selection made another way (a click, the details pane) ends the wait for a loading row.
+  useEffect(() => {
+    if (selected === keyedRef.current?.path) return;
+    keyedRef.current = null;
+    pendingRef.current = null;
+  }, [selected]);
+
   useEffect(() => {
     const pending = pendingRef.current;
     if (pending === null) return;
     const row = pending < layout.count ? layout.rowAt(pending) : null;
-    if (row?.kind === 'entry' && row.entry) {
-      pendingRef.current = null;
-      onSelect(row.entry.path);
-    }
+    if (row?.kind === 'entry' && row.entry) selectByKeys(pending, row.entry.path);
   }, [layout, onSelect]);
 
   const moveTo = (flat: number) => {
     const target = scrollTo(flat);
     if (target === null) return;
     const row = layout.rowAt(target);
-    if (row.kind === 'entry' && row.entry) {
-      pendingRef.current = null;
-      onSelect(row.entry.path);
-    } else {
-      pendingRef.current = target;
-    }
+    if (row.kind === 'entry' && row.entry) selectByKeys(target, row.entry.path);
+    else pendingRef.current = target;
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
@@ -86,7 +102,10 @@ export function TreeGrid({ layout, view, selected, onSelect, onOpen, onSort, onT
     const row = found?.kind === 'entry' ? found : null;
     const entry = row?.entry;
     const isDir = entry?.kind === 'dir' && entry.children !== 0;
-    const stepped = step(e.key, current);
+    // Steps go on from where the last one led, even while its row is loading or its selection has
+    // not rendered yet: held or repeated PageDown keeps moving through pages that arrive on the way.
+    const keyed = keyedRef.current;
+    const stepped = step(e.key, pendingRef.current ?? (keyed && keyed.path !== selected ? keyed.flat : current));
     if (stepped !== null) return moveTo(stepped);
     switch (e.key) {
       case 'ArrowRight':
