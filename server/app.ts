@@ -65,6 +65,8 @@ export interface BuildOptions {
   scan?: ScanPort;
   /** The clock of the writing rule (tests move it instead of waiting). */
   now?: () => number;
+  /** Redoing the tag rules slower than this lets shown tags lag the files briefly (tests set 0 to see it on a small tree). */
+  slowRulesMs?: number;
 }
 
 /** Builds the server for a resolved config; `cli.ts` listens, tests use `app.inject()`. */
@@ -114,6 +116,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     onUserTags: () => follower.note(),
     rootFs,
     now: opts.now,
+    slowBuildMs: opts.slowRulesMs,
   });
   tags.setRules(config.settings.categories, config.settings.retention);
   const references = new ReferenceIndex();
@@ -271,6 +274,7 @@ export async function buildApp(config: Config, opts: BuildOptions = {}): Promise
     clearInterval(stateCheck);
     await ctx.jobs.close();
     history.close();
+    tags.close();
     models.close();
     await project.close();
     await scan.close();

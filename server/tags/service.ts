@@ -40,6 +40,19 @@ const LATEST_MAX = 4096;
 const CLOCK_STEP_MS = 60_000;
 /** How old, in the models alone, a snapshot may be while the models service reads a backlog. */
 const MODELS_STALE_MS = 2_000;
+/**
+ * What is shown (tree rows, events, checkpoint lists) may lag the files by this much when redoing
+ * every rule is slow (a tree of 200,000 checkpoints takes a second or more): a new file is
+ * announced at once and its tags follow when the rules are redone, soon after the changes pause.
+ * Deletions, plans and tag edits always use rules as of now.
+ */
+const VIEW_STALE_MS = 3_000;
+/** Redoing the rules faster than this is not worth showing stale tags for. */
+const SLOW_BUILD_MS = 100;
+/** How long after the last request for stale tags the rules are redone (changes often come in bursts). */
+const VIEW_REBUILD_DELAY_MS = 250;
+/** Entries re-announced once the rules are redone; past this the next changes re-announce the rest. */
+const STALE_SHOWN_MAX = 10_000;
 
 export interface TagServiceOptions {
   index: () => TreeIndex | null;
@@ -52,11 +65,15 @@ export interface TagServiceOptions {
   onUserTags?: () => void;
   rootFs?: RootFs;
   now?: () => number;
+  /** See SLOW_BUILD_MS. */
+  slowBuildMs?: number;
 }
 
 /** What the rules decided for one state of their inputs. */
 export interface TagSnapshot {
   key: string;
+  /** The inputs a view may never be stale in: references, user tags, config, duplicates. */
+  strictKey: string;
   /** The models service's version it was built from. */
   models: number;
   builtAt: number;
@@ -77,6 +94,11 @@ export class TagService {
   private dups: ReadonlyMap<string, { twins: readonly string[]; etag: string }> = new Map();
   private dupsVersion = 0;
   private snap: TagSnapshot | null = null;
+  /** How long the last full redo of the rules took. */
+  private lastBuildMs = 0;
+  /** Entries shown with tags of an older state, re-announced once the rules are redone. */
+  private readonly staleShown = new Set<string>();
+  private rebuildTimer: NodeJS.Timeout | undefined;
   private readonly permissionsChecked = new WeakSet<object>();
   private readonly now: () => number;
 
@@ -130,21 +152,12 @@ export class TagService {
     const ix = this.o.index();
     if (ix === null) return null;
     const now = this.now();
-    const key = [
-      this.o.indexVersion(),
-      this.refsSet,
-      this.refs.version,
-      this.o.userTags.version,
-      this.configVersion,
-      this.dupsVersion,
-      Math.floor(now / CLOCK_STEP_MS),
-    ].join(':');
+    const strictKey = this.strictKey();
+    const key = `${this.o.indexVersion()}:${Math.floor(now / CLOCK_STEP_MS)}:${strictKey}`;
     const models = this.o.models.version;
     const s0 = this.snap;
-    if (s0 && s0.key === key && s0.cls.ix === ix) {
-      if (s0.models === models) return s0;
-      if (this.o.models.busy && Date.now() - s0.builtAt < MODELS_STALE_MS) return s0;
-    }
+    if (s0 && this.isCurrent(s0, key, ix)) return s0;
+    const t0 = performance.now();
     const cls = classify({
       ix,
       units: this.o.models.facts(),
@@ -155,7 +168,7 @@ export class TagService {
       readSmall: (p) => this.readSmall(ix, p),
       duplicates: new Map([...this.dups.keys()].map((p) => [p, this.twinsOf(p)])),
     });
-    const snap: TagSnapshot = { key, models, builtAt: Date.now(), cls, optional: new Set(), plans: new Map() };
+    const snap: TagSnapshot = { key, strictKey, models, builtAt: Date.now(), cls, optional: new Set(), plans: new Map() };
     this.snap = snap;
     const removable = new Set<string>();
     // Only which paths the two plans take: their items are built when someone asks for a plan.
@@ -166,12 +179,66 @@ export class TagService {
       if (cls.isProtected(u) || underAny(u, removable)) continue;
       snap.optional.add(u);
     }
+    this.lastBuildMs = performance.now() - t0;
     return snap;
+  }
+
+  /** Whether `s` may stand for the inputs as they are now (it was built for `key`, or only the models moved on during a backlog). */
+  private isCurrent(s: TagSnapshot, key: string, ix: TreeIndex): boolean {
+    if (s.key !== key || s.cls.ix !== ix) return false;
+    return s.models === this.o.models.version || (this.o.models.busy && Date.now() - s.builtAt < MODELS_STALE_MS);
+  }
+
+  private strictKey(): string {
+    return `${this.refsSet}:${this.refs.version}:${this.o.userTags.version}:${this.configVersion}:${this.dupsVersion}`;
+  }
+
+  /**
+   * The snapshot for what is shown about `path`: the current one, or, when redoing every rule is
+   * slow and only the files or models changed since, the last one (at most VIEW_STALE_MS old). The
+   * rules are then redone shortly after and `path` is announced again with its current tags.
+   */
+  private viewSnapshot(path: string): TagSnapshot | null {
+    const s0 = this.snap;
+    const ix = this.o.index();
+    if (
+      s0 === null ||
+      ix === null ||
+      s0.cls.ix !== ix ||
+      this.lastBuildMs < (this.o.slowBuildMs ?? SLOW_BUILD_MS) ||
+      Date.now() - s0.builtAt >= VIEW_STALE_MS ||
+      s0.strictKey !== this.strictKey()
+    ) {
+      return this.snapshot();
+    }
+    if (this.isCurrent(s0, `${this.o.indexVersion()}:${Math.floor(this.now() / CLOCK_STEP_MS)}:${s0.strictKey}`, ix)) return s0;
+    if (this.staleShown.size < STALE_SHOWN_MAX) this.staleShown.add(path);
+    this.scheduleRebuild();
+    return s0;
+  }
+
+  private scheduleRebuild(): void {
+    clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = setTimeout(() => {
+      this.rebuildTimer = undefined;
+      const shown = [...this.staleShown];
+      this.staleShown.clear();
+      // Redone once here, off any request; the re-announcement below then finds it current.
+      this.snapshot();
+      if (shown.length > 0) this.o.touch?.(shown);
+    }, VIEW_REBUILD_DELAY_MS);
+    this.rebuildTimer.unref();
+  }
+
+  /** Stops the deferred redo of the rules (the server is closing). */
+  close(): void {
+    clearTimeout(this.rebuildTimer);
+    this.rebuildTimer = undefined;
   }
 
   /** Every tag of an entry but the index's own (`hardlink`): the scanner's tag provider. */
   tagsOf = (path: string, isDir: boolean): readonly string[] => {
-    const s = this.snapshot();
+    const s = this.viewSnapshot(path);
     if (s === null) return this.o.userTags.tagsOf(path);
     const out: string[] = [...(s.cls.units.get(path)?.tags ?? [])];
     const add = (t: string) => {
@@ -189,7 +256,7 @@ export class TagService {
     e.userTags = this.o.userTags.tagsOf(e.path);
     const note = this.o.userTags.noteOf(e.path);
     if (note !== undefined) e.note = note;
-    e.protected = this.snapshot()?.cls.isProtected(e.path) ?? false;
+    e.protected = this.viewSnapshot(e.path)?.cls.isProtected(e.path) ?? false;
   };
 
   userTagsOf(path: string): string[] {
@@ -217,8 +284,9 @@ export class TagService {
 
   /** A checkpoint with its tags, protection and references filled in. */
   decorateCheckpoint(cp: Checkpoint): Checkpoint {
-    const isDir = this.snapshot()?.cls.units.get(cp.path)?.ref.kind === 'folder';
-    return { ...cp, tags: [...this.tagsOf(cp.path, isDir)], protected: this.snapshot()?.cls.isProtected(cp.path) ?? false, references: this.referencesTo(cp.path) };
+    const s = this.viewSnapshot(cp.path);
+    const isDir = s?.cls.units.get(cp.path)?.ref.kind === 'folder';
+    return { ...cp, tags: [...this.tagsOf(cp.path, isDir)], protected: s?.cls.isProtected(cp.path) ?? false, references: this.referencesTo(cp.path) };
   }
 
   /** Mentions of checkpoint paths that are not in the index (deleted, moved, or never there). */
