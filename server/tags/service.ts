@@ -198,7 +198,7 @@ export class TagService {
    * slow and only the files or models changed since, the last one (at most VIEW_STALE_MS old). The
    * rules are then redone shortly after and `path` is announced again with its current tags.
    */
-  private viewSnapshot(path: string): TagSnapshot | null {
+  private viewSnapshot(path?: string): TagSnapshot | null {
     const s0 = this.snap;
     const ix = this.o.index();
     if (
@@ -212,7 +212,7 @@ export class TagService {
       return this.snapshot();
     }
     if (this.isCurrent(s0, `${this.o.indexVersion()}:${Math.floor(this.now() / CLOCK_STEP_MS)}:${s0.strictKey}`, ix)) return s0;
-    if (this.staleShown.size < STALE_SHOWN_MAX) this.staleShown.add(path);
+    if (path !== undefined && this.staleShown.size < STALE_SHOWN_MAX) this.staleShown.add(path);
     this.scheduleRebuild();
     return s0;
   }
@@ -268,12 +268,12 @@ export class TagService {
   }
 
   protectedBy(path: string): string[] {
-    return this.snapshot()?.cls.reasons(path) ?? [];
+    return this.viewSnapshot(path)?.cls.reasons(path) ?? [];
   }
 
   /** References to an entry, or to any file of the checkpoint it stands for. */
   referencesTo(path: string): Reference[] {
-    const s = this.snapshot();
+    const s = this.viewSnapshot(path);
     const u = s?.cls.units.get(path);
     const paths = [path];
     if (u && u.ref.kind === 'shards') for (const part of u.ref.parts) paths.push(u.ref.run === '' ? part : `${u.ref.run}/${part}`);
@@ -333,7 +333,7 @@ export class TagService {
 
   /** Count and bytes per tag over the outermost entries carrying it. */
   tagTotals(): Record<string, { count: number; bytes: number }> {
-    const s = this.snapshot();
+    const s = this.viewSnapshot();
     if (s === null) return {};
     s.totals ??= tagTotalsOf(s, this.o.userTags.all());
     return s.totals;
