@@ -125,13 +125,17 @@ try {
 }
 
 const rows = buildRows(results, failures, { files, only });
+/** The flags that change what is measured (not where results go), as the command to run it again. */
+const measureArgs: string[] = [];
+for (const flag of ['files', 'runs', 'idle', 'samples', 'only'] as const) if (values[flag] !== undefined) measureArgs.push(`--${flag}`, String(values[flag]));
+if (smoke) measureArgs.push('--smoke');
 const header = [
   `# ckptdash benchmarks`,
   '',
   `${started.toISOString().slice(0, 16).replace('T', ' ')} UTC · ${files.toLocaleString('en')} files · medians of ${runs} · ` +
     `${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB · Node ${process.versions.node}`,
   '',
-  `Command: \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\``,
+  `Command: \`npm run bench${measureArgs.length ? ` -- ${measureArgs.join(' ')}` : ''}\``,
   '',
 ].join('\n');
 const table = renderTable(rows);

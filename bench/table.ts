@@ -69,7 +69,7 @@ function missingRows(section: string, failures: Failures, only: readonly string[
 
 export function buildRows(r: BenchResults, failures: Failures, opts: { files: number; only: readonly string[] }): Row[] {
   const rows: Row[] = [];
-  const k = (n: number) => `${(n / 1000).toLocaleString('en')}k`;
+  const k = (n: number) => (n >= 1e6 ? `${(n / 1e6).toLocaleString('en')}M` : `${(n / 1000).toLocaleString('en')}k`);
 
   // 1-2. Full scan and memory.
   const scanRows = [
