@@ -34,6 +34,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Locator, type Page, type Request } from '@playwright/test';
 import { chromiumLaunch } from '../playwright.config.js';
 import { makeTempDir, startServer, writeFile, type RunningServer } from '../e2e/fixtures.js';
+import { median, quantile, sleep } from './lib.js';
 
 const { values } = parseArgs({
   options: {
@@ -85,16 +86,7 @@ export interface Stats {
   samples: number;
 }
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.max(0, Math.ceil(q * s.length) - 1)];
-}
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 const round = (x: number) => Math.round(x * 10) / 10;
 
@@ -103,7 +95,6 @@ function stats(xs: number[]): Stats {
   return { median: round(median(xs)), p95: round(quantile(xs, 0.95)), max: round(Math.max(...xs)), samples: xs.length };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const now = () => performance.timeOrigin + performance.now();
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeFileSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { median } from '../../bench/lib.js';
 import { buildApp } from '../app.js';
 import { generateDemoProject } from '../demo/generate.js';
 import { readReferences } from '../refs/reader.js';
@@ -21,7 +22,6 @@ import { plainConfig } from '../test-utils/plain-config.js';
 const { values } = parseArgs({ options: { files: { type: 'string', default: '200000' }, runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 
 /** sessionS/runR/seedK with 30 intermediates and a final model; every tenth run inside a repro_ folder. */
